@@ -1,0 +1,14 @@
+// Package policy is poolpatch's engine: it loads PoolPolicy documents strictly,
+// with the file, line and column of every mistake, compiles them into a Set,
+// matches pods against them and mutates a copy of each pod as the policies
+// say, reporting what changed and why.
+//
+// The package knows nothing of HTTP or admission: the webhook and the CLI are
+// both thin callers of Load and Apply, so the offline preview and the live
+// webhook cannot drift apart.
+//
+// Mutations follow two rules everywhere. The manifest wins: a mutator only adds
+// what is missing and never changes a value the pod already sets. And every
+// mutator is idempotent, so Apply(Apply(pod)) equals Apply(pod), which the
+// webhook's reinvocationPolicy IfNeeded relies on.
+package policy

@@ -1,0 +1,82 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// mutatePools adds the fallback scheme of the policy's pools: a toleration per
+// pool, a required expression confining the pod to the pools (strictPools),
+// and a weighted preferred term per pool. A pod that chose its own pool only
+// gets the tolerations of that pool, if the policy knows it.
+func mutatePools(m *mutation) bool {
+	c := m.policy
+	if len(c.spec.Pools) == 0 || !m.claim() {
+		return false
+	}
+	var strict *corev1.NodeSelectorRequirement
+	if c.strictPools {
+		expr := inExpression(c.poolKey, poolNames(c.spec.Pools)...)
+		strict = &expr
+	}
+	if chosen, values, other := selfSelected(m.pod, c.poolKey, strict); chosen {
+		return tolerateChosenPools(m, values, other)
+	}
+	changed := addTolerations(m, poolTolerations(c, c.spec.Pools))
+	if strict != nil && addRequiredExpression(m.pod, *strict) {
+		m.changed(fmt.Sprintf("required %s In [%s]", c.poolKey, strings.Join(strict.Values, ",")))
+		changed = true
+	}
+	for _, pool := range c.spec.Pools {
+		if addPreferredTerm(m.pod, preferredTerm(pool.Weight, inExpression(c.poolKey, pool.Name))) {
+			m.changed(fmt.Sprintf("preferred %s=%s weight %d", c.poolKey, pool.Name, pool.Weight))
+			changed = true
+		}
+	}
+	return changed
+}
+
+// tolerateChosenPools lets a pod that picked its pools run there, when every
+// pool it picked is one of the policy's; otherwise it leaves the pod alone.
+func tolerateChosenPools(m *mutation, values []string, other bool) bool {
+	c := m.policy
+	var chosen []Pool
+	for _, v := range values {
+		i := slices.IndexFunc(c.spec.Pools, func(p Pool) bool { return p.Name == v })
+		if i < 0 {
+			other = true
+			break
+		}
+		chosen = append(chosen, c.spec.Pools[i])
+	}
+	if other || len(chosen) == 0 {
+		m.skip(fmt.Sprintf("pod selects %s outside the policy's pools", c.poolKey))
+		return false
+	}
+	return addTolerations(m, poolTolerations(c, chosen))
+}
+
+func poolTolerations(c *compiled, pools []Pool) []corev1.Toleration {
+	var out []corev1.Toleration
+	for _, pool := range pools {
+		out = append(out, corev1.Toleration{
+			Key:      c.taintKey,
+			Operator: corev1.TolerationOpEqual,
+			Value:    pool.Name,
+			Effect:   corev1.TaintEffectNoSchedule,
+		})
+		out = append(out, pool.Tolerations...)
+	}
+	return out
+}
+
+func poolNames(pools []Pool) []string {
+	names := make([]string, len(pools))
+	for i, p := range pools {
+		names[i] = p.Name
+	}
+	return names
+}

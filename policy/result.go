@@ -1,0 +1,95 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Setting names one concern a policy decides; it labels changes, skips and
+// metrics.
+type Setting string
+
+// The settings, one mutator each.
+const (
+	SettingPools         Setting = "pools"
+	SettingZones         Setting = "zones"
+	SettingTolerations   Setting = "tolerations"
+	SettingSchedulerName Setting = "schedulerName"
+	SettingEmptyDir      Setting = "emptyDir"
+	SettingPrepull       Setting = "prepull"
+	SettingEviction      Setting = "eviction"
+	SettingAnnotations   Setting = "annotations"
+)
+
+// Change is one thing a policy added to the pod, or would add in Audit mode.
+type Change struct {
+	Policy  string
+	Setting Setting
+	Detail  string
+}
+
+// String formats the change for logs and the CLI.
+func (c Change) String() string {
+	return fmt.Sprintf("%s: %s: %s", c.Policy, c.Setting, c.Detail)
+}
+
+// Skip is a setting a policy left alone because the pod already decides it.
+type Skip struct {
+	Policy  string
+	Setting Setting
+	Reason  string
+}
+
+// Result is what Apply did to a pod, and why.
+type Result struct {
+	// Pod is the mutated copy; the input pod is never modified.
+	Pod *corev1.Pod
+	// Changed reports whether Pod differs from the input.
+	Changed bool
+	// Excluded is why the pod is never mutated (DaemonSet pod, mirror pod,
+	// already bound, opted out), or empty.
+	Excluded string
+	// Enforced and Audited name the matching policies of each mode, in order.
+	Enforced []string
+	Audited  []string
+	// Changes lists what the Enforce policies added; AuditChanges what the
+	// Audit policies would have added on top.
+	Changes      []Change
+	AuditChanges []Change
+	// Skips lists settings left to the pod.
+	Skips []Skip
+	// Warnings are short, name their policy and are meant for the user.
+	Warnings []string
+}
+
+func (r *Result) warn(policy, format string, args ...any) {
+	msg := fmt.Sprintf("policy %s: %s", policy, fmt.Sprintf(format, args...))
+	for _, w := range r.Warnings {
+		if w == msg {
+			return
+		}
+	}
+	r.Warnings = append(r.Warnings, msg)
+}
+
+// auditSummary turns each Audit policy's changes into one warning, so that
+// kubectl shows what the policy would do without flooding the terminal.
+func (r *Result) auditSummary() {
+	settings := map[string][]string{}
+	var order []string
+	for _, c := range r.AuditChanges {
+		if _, ok := settings[c.Policy]; !ok {
+			order = append(order, c.Policy)
+		}
+		if !slices.Contains(settings[c.Policy], string(c.Setting)) {
+			settings[c.Policy] = append(settings[c.Policy], string(c.Setting))
+		}
+	}
+	for _, name := range order {
+		r.warn(name, "Audit mode, would set %s", strings.Join(settings[name], ", "))
+	}
+}
+

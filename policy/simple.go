@@ -1,0 +1,76 @@
+package policy
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// defaultSchedulerName is what the API server fills in before admission, so
+// the webhook cannot tell it from a pod that named no scheduler.
+const defaultSchedulerName = corev1.DefaultSchedulerName
+
+// mutateSchedulerName sets the policy's scheduler on pods that name none.
+func mutateSchedulerName(m *mutation) bool {
+	want := m.policy.spec.SchedulerName
+	if want == "" || !m.claim() {
+		return false
+	}
+	switch have := m.pod.Spec.SchedulerName; have {
+	case want:
+		return false
+	case "", defaultSchedulerName:
+		m.pod.Spec.SchedulerName = want
+		m.changed("schedulerName " + want)
+		return true
+	default:
+		m.skip("pod names scheduler " + have)
+		return false
+	}
+}
+
+// mutateEmptyDir gives a size limit to emptyDir volumes that have none:
+// sizeLimit to disk-backed ones, memorySizeLimit to medium Memory ones.
+// Huge-page volumes are left alone.
+func mutateEmptyDir(m *mutation) bool {
+	e := m.policy.spec.EmptyDir
+	if e == nil {
+		return false
+	}
+	changed := false
+	for i := range m.pod.Spec.Volumes {
+		v := &m.pod.Spec.Volumes[i]
+		if v.EmptyDir == nil || v.EmptyDir.SizeLimit != nil {
+			continue
+		}
+		limit := e.SizeLimit
+		if v.EmptyDir.Medium == corev1.StorageMediumMemory {
+			limit = e.MemorySizeLimit
+		} else if v.EmptyDir.Medium != corev1.StorageMediumDefault {
+			continue
+		}
+		if limit == nil {
+			continue
+		}
+		q := limit.DeepCopy()
+		v.EmptyDir.SizeLimit = &q
+		m.changed(fmt.Sprintf("volume %s sizeLimit %s", v.Name, q.String()))
+		changed = true
+	}
+	return changed
+}
+
+// mutateAnnotations sets the policy's annotations where the pod has none of
+// that key; maps merge, so every matching policy adds what is missing.
+func mutateAnnotations(m *mutation) bool {
+	changed := false
+	for _, key := range sortedKeys(m.policy.spec.Annotations) {
+		if _, ok := m.pod.Annotations[key]; ok {
+			continue
+		}
+		setAnnotation(m.pod, key, m.policy.spec.Annotations[key])
+		m.changed("annotation " + key)
+		changed = true
+	}
+	return changed
+}

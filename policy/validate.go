@@ -1,0 +1,207 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// validateDocuments checks every rule a policy must meet so that it can never
+// produce a pod the API server rejects; it reports every mistake it finds.
+func validateDocuments(docs []document, errs *ErrorList) {
+	names := map[string]Position{}
+	for _, d := range docs {
+		name := d.policy.Metadata.Name
+		if first, dup := names[name]; dup && name != "" {
+			d.errorf(errs, "metadata.name", "duplicate policy name (first defined at %s)", first)
+		} else {
+			names[name] = d.at("metadata.name")
+		}
+		validatePolicy(d, errs)
+	}
+}
+
+func validatePolicy(d document, errs *ErrorList) {
+	p := d.policy
+	if p.Metadata.Name == "" {
+		d.errorf(errs, "metadata.name", "required")
+	} else {
+		checkMessages(d, errs, "metadata.name", validation.IsDNS1123Label(p.Metadata.Name))
+	}
+	s := p.Spec
+	switch s.Mode {
+	case "", ModeEnforce, ModeAudit:
+	default:
+		d.errorf(errs, "spec.mode", "unknown mode %q (want Enforce or Audit)", s.Mode)
+	}
+	switch s.Eviction {
+	case EvictionNone, EvictionSafe, EvictionNever, EvictionLocalVolumes:
+	default:
+		d.errorf(errs, "spec.eviction", "unknown eviction %q (want safe, never or local-volumes)", s.Eviction)
+	}
+	validateMatch(d, errs)
+	optionalQualifiedName(d, errs, "spec.poolKey", s.PoolKey)
+	optionalQualifiedName(d, errs, "spec.taintKey", s.TaintKey)
+	validatePools(d, errs)
+	validateZones(d, errs)
+	validateTolerations(d, errs, "spec.tolerations", s.Tolerations)
+	if s.SchedulerName != "" {
+		checkMessages(d, errs, "spec.schedulerName", validation.IsDNS1123Subdomain(s.SchedulerName))
+	}
+	validateEmptyDir(d, errs)
+	for key := range s.Annotations {
+		checkMessages(d, errs, "spec.annotations."+key, validation.IsQualifiedName(strings.ToLower(key)))
+		if key == PoliciesAnnotation {
+			d.errorf(errs, "spec.annotations."+key, "reserved for poolpatch")
+		}
+	}
+	validatePrepull(d, errs)
+}
+
+func validateMatch(d document, errs *ErrorList) {
+	m := d.policy.Spec.Match
+	for i, ns := range m.Namespaces {
+		checkMessages(d, errs, fmt.Sprintf("spec.match.namespaces[%d]", i), validation.IsDNS1123Label(ns))
+	}
+	validateSelector(d, errs, "spec.match.namespaceSelector", m.NamespaceSelector)
+	validateSelector(d, errs, "spec.match.podSelector", m.PodSelector)
+}
+
+func validateSelector(d document, errs *ErrorList, path string, sel *metav1.LabelSelector) {
+	if sel == nil {
+		return
+	}
+	if _, err := metav1.LabelSelectorAsSelector(sel); err != nil {
+		d.errorf(errs, path, "%s", err.Error())
+	}
+}
+
+func validatePools(d document, errs *ErrorList) {
+	seen := map[string]bool{}
+	for i, pool := range d.policy.Spec.Pools {
+		path := fmt.Sprintf("spec.pools[%d]", i)
+		switch {
+		case pool.Name == "":
+			d.errorf(errs, path+".name", "required")
+		case seen[pool.Name]:
+			d.errorf(errs, path+".name", "duplicate pool %q", pool.Name)
+		default:
+			checkMessages(d, errs, path+".name", validation.IsValidLabelValue(pool.Name))
+		}
+		seen[pool.Name] = true
+		checkWeight(d, errs, path+".weight", pool.Weight)
+		validateTolerations(d, errs, path+".tolerations", pool.Tolerations)
+	}
+	if d.policy.Spec.StrictPools != nil && len(d.policy.Spec.Pools) == 0 {
+		d.errorf(errs, "spec.strictPools", "set without pools")
+	}
+}
+
+func validateZones(d document, errs *ErrorList) {
+	z := d.policy.Spec.Zones
+	if z == nil {
+		return
+	}
+	optionalQualifiedName(d, errs, "spec.zones.key", z.Key)
+	for i, zone := range z.Allowed {
+		checkZoneName(d, errs, fmt.Sprintf("spec.zones.allowed[%d]", i), zone)
+	}
+	for i, pref := range z.Preferred {
+		path := fmt.Sprintf("spec.zones.preferred[%d]", i)
+		checkZoneName(d, errs, path+".name", pref.Name)
+		checkWeight(d, errs, path+".weight", pref.Weight)
+	}
+	optionalQualifiedName(d, errs, "spec.zones.sameZoneBy", z.SameZoneBy)
+	if z.SameZoneWeight != 0 {
+		checkWeight(d, errs, "spec.zones.sameZoneWeight", z.SameZoneWeight)
+		if z.SameZoneBy == "" {
+			d.errorf(errs, "spec.zones.sameZoneWeight", "set without sameZoneBy")
+		}
+	}
+}
+
+func checkZoneName(d document, errs *ErrorList, path, zone string) {
+	if zone == "" {
+		d.errorf(errs, path, "empty zone name")
+		return
+	}
+	checkMessages(d, errs, path, validation.IsValidLabelValue(zone))
+}
+
+func validateEmptyDir(d document, errs *ErrorList) {
+	e := d.policy.Spec.EmptyDir
+	if e == nil {
+		return
+	}
+	if e.SizeLimit != nil && e.SizeLimit.Sign() <= 0 {
+		d.errorf(errs, "spec.emptyDir.sizeLimit", "must be greater than zero")
+	}
+	if e.MemorySizeLimit != nil && e.MemorySizeLimit.Sign() <= 0 {
+		d.errorf(errs, "spec.emptyDir.memorySizeLimit", "must be greater than zero")
+	}
+}
+
+func validatePrepull(d document, errs *ErrorList) {
+	p := d.policy.Spec.Prepull
+	if p == nil {
+		return
+	}
+	for i, image := range p.Images {
+		if image == "" || strings.ContainsAny(image, " \t\n") || strings.TrimSpace(image) != image {
+			d.errorf(errs, fmt.Sprintf("spec.prepull.images[%d]", i), "invalid image reference %q", image)
+		}
+	}
+}
+
+// validateTolerations applies the API server's toleration rules, so that a
+// policy cannot make a pod that the API server rejects.
+func validateTolerations(d document, errs *ErrorList, path string, tolerations []corev1.Toleration) {
+	for i, t := range tolerations {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if t.Key != "" {
+			checkMessages(d, errs, at+".key", validation.IsQualifiedName(t.Key))
+		}
+		switch t.Operator {
+		case corev1.TolerationOpEqual, "":
+			if t.Key == "" {
+				d.errorf(errs, at+".operator", "operator must be Exists when key is empty")
+			}
+			checkMessages(d, errs, at+".value", validation.IsValidLabelValue(t.Value))
+		case corev1.TolerationOpExists:
+			if t.Value != "" {
+				d.errorf(errs, at+".value", "must be empty when operator is Exists")
+			}
+		default:
+			d.errorf(errs, at+".operator", "unknown operator %q (want Equal or Exists)", t.Operator)
+		}
+		switch t.Effect {
+		case "", corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
+		default:
+			d.errorf(errs, at+".effect", "unknown effect %q", t.Effect)
+		}
+		if t.TolerationSeconds != nil && t.Effect != corev1.TaintEffectNoExecute {
+			d.errorf(errs, at+".tolerationSeconds", "only valid with effect NoExecute")
+		}
+	}
+}
+
+func checkWeight(d document, errs *ErrorList, path string, weight int32) {
+	if weight < 1 || weight > 100 {
+		d.errorf(errs, path, "weight %d outside 1-100", weight)
+	}
+}
+
+func optionalQualifiedName(d document, errs *ErrorList, path, value string) {
+	if value != "" {
+		checkMessages(d, errs, path, validation.IsQualifiedName(value))
+	}
+}
+
+func checkMessages(d document, errs *ErrorList, path string, msgs []string) {
+	for _, msg := range msgs {
+		d.errorf(errs, path, "%s", msg)
+	}
+}

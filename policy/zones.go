@@ -1,0 +1,95 @@
+package policy
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// mutateZones confines the pod to the allowed zones, adds the weighted zone
+// preferences, and gathers the pods that share the sameZoneBy label in one
+// zone. A pod that names the zone key itself keeps its zones.
+func mutateZones(m *mutation) bool {
+	z := m.policy.spec.Zones
+	if z == nil || !m.claim() {
+		return false
+	}
+	key := m.policy.zoneKey
+	var allowed *corev1.NodeSelectorRequirement
+	if len(z.Allowed) > 0 {
+		expr := inExpression(key, z.Allowed...)
+		allowed = &expr
+	}
+	if chosen, _, _ := selfSelected(m.pod, key, allowed); chosen {
+		m.skip("pod selects its own " + key)
+		return false
+	}
+	changed := false
+	if allowed != nil && addRequiredExpression(m.pod, *allowed) {
+		m.changed(fmt.Sprintf("required %s In [%s]", key, strings.Join(z.Allowed, ",")))
+		changed = true
+	}
+	for _, pref := range z.Preferred {
+		if addPreferredTerm(m.pod, preferredTerm(pref.Weight, inExpression(key, pref.Name))) {
+			m.changed(fmt.Sprintf("preferred %s=%s weight %d", key, pref.Name, pref.Weight))
+			changed = true
+		}
+	}
+	return gatherInOneZone(m) || changed
+}
+
+// gatherInOneZone prefers one zone for every pod sharing the sameZoneBy
+// label's value: the value's FNV-1a hash picks it from the zone list, so each
+// pod decides alone, yet all of a job's pods decide alike. Without a zone
+// list, a pod-affinity preference does the same, at a higher price for the
+// scheduler.
+func gatherInOneZone(m *mutation) bool {
+	z := m.policy.spec.Zones
+	value, ok := m.pod.Labels[z.SameZoneBy]
+	if z.SameZoneBy == "" || !ok {
+		return false
+	}
+	key, weight := m.policy.zoneKey, m.policy.sameZoneWeight
+	if zones := zoneList(z); len(zones) > 0 {
+		zone := zones[sameZoneIndex(value, len(zones))]
+		if addPreferredTerm(m.pod, preferredTerm(weight, inExpression(key, zone))) {
+			m.changed(fmt.Sprintf("same zone for %s=%s: preferred %s=%s weight %d", z.SameZoneBy, value, key, zone, weight))
+			return true
+		}
+		return false
+	}
+	term := corev1.WeightedPodAffinityTerm{
+		Weight: weight,
+		PodAffinityTerm: corev1.PodAffinityTerm{
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{z.SameZoneBy: value}},
+			TopologyKey:   key,
+		},
+	}
+	if addPreferredPodAffinity(m.pod, term) {
+		m.changed(fmt.Sprintf("same zone for %s=%s: pod affinity on %s weight %d", z.SameZoneBy, value, key, weight))
+		return true
+	}
+	return false
+}
+
+// zoneList is the list sameZoneBy picks from: allowed as written, else the
+// preferred names as written.
+func zoneList(z *Zones) []string {
+	if len(z.Allowed) > 0 {
+		return z.Allowed
+	}
+	names := make([]string, len(z.Preferred))
+	for i, p := range z.Preferred {
+		names[i] = p.Name
+	}
+	return names
+}
+
+func sameZoneIndex(value string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(value))
+	return int(h.Sum32() % uint32(n))
+}
