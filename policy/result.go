@@ -92,4 +92,3 @@ func (r *Result) auditSummary() {
 		r.warn(name, "Audit mode, would set %s", strings.Join(settings[name], ", "))
 	}
 }
-
