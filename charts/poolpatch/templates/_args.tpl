@@ -1,0 +1,18 @@
+{{/* Arguments of `poolpatch serve`, one list item a line. */}}
+{{- define "poolpatch.serverArgs" -}}
+- serve
+- --port={{ .Values.webhook.port }}
+- --cert-dir=/etc/poolpatch/tls
+- --policy-configmap={{ .Release.Namespace }}/{{ include "poolpatch.policyConfigMapName" . }}
+- --prepull-helper-image={{ include "poolpatch.prepullHelperImage" . }}
+- --metrics-bind-address=:{{ .Values.metrics.port }}
+- --health-probe-bind-address=:{{ .Values.health.port }}
+- --zap-log-level={{ .Values.logging.level }}
+- --zap-encoder={{ .Values.logging.encoder }}
+{{- if .Values.webhook.failClosed }}
+- --fail-closed
+{{- end }}
+{{- with .Values.extraArgs }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
