@@ -63,5 +63,26 @@ $(addprefix $(BIN)/,$(TOOLS)): $(BIN)/%: $(TOOLS_DIR)/go.mod $(TOOLS_DIR)/go.sum
 e2e: tools
 	KUBEBUILDER_ASSETS=$(BIN) $(GO) test -count=1 -p 1 -timeout 30m ./e2e/...
 
+## manifests: deploy/poolpatch.yaml, the chart rendered with its defaults
+## (the staleness test rewrites it, so test and target cannot disagree)
+manifests: $(BIN)/helm
+	$(GO) test -count=1 ./e2e/chart -run '^TestDeployIsCurrent$$' -args -update
+
+## chart-test: helm lint, golden templates, server-side dry-run, install and
+## upgrade, Pod Security and RBAC of charts/poolpatch (also part of ./e2e/...)
+chart-test: $(BIN)/helm $(BIN)/kubectl $(BIN)/kube-apiserver $(BIN)/etcd
+	$(GO) test -count=1 -p 1 ./e2e/chart
+
+## image: multi-arch image with docker buildx (not buildable on the dev
+## machines: no Docker engine). BASE_IMAGE is required: the distroless
+## static:nonroot image of your registry or mirror. PUSH=true pushes IMAGE.
+IMAGE ?= poolpatch/poolpatch:$(VERSION)
+PLATFORMS ?= linux/amd64,linux/arm64
+image:
+	$(if $(BASE_IMAGE),,$(error BASE_IMAGE is not set: pass the distroless static:nonroot image of your registry or mirror, e.g. make image BASE_IMAGE=<registry>/distroless/static:nonroot))
+	docker buildx build --platform $(PLATFORMS) \
+		--build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg VERSION=$(VERSION) \
+		--tag $(IMAGE) $(if $(filter true,$(PUSH)),--push,) .
+
 clean:
 	rm -rf $(BIN)
