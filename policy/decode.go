@@ -10,12 +10,15 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // ownPkgPath tells poolpatch's own types (decoded field by field from the
 // yaml.v3 node tree, keeping positions) from Kubernetes types, which carry
 // JSON tags only and are decoded strictly through encoding/json.
 var ownPkgPath = reflect.TypeFor[PoolPolicy]().PkgPath()
+
+var quantityType = reflect.TypeFor[resource.Quantity]()
 
 // decoder strictly decodes one document's node tree and remembers the
 // position of every value by its path (spec.pools[1].weight), so that
@@ -147,6 +150,10 @@ func (d *decoder) decodeJSON(n *yaml.Node, v reflect.Value, path string) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v.Addr().Interface()); err != nil {
+		if v.Type() == quantityType {
+			d.errs.add(d.pos(n), "%s: invalid quantity %s", displayPath(path), raw)
+			return
+		}
 		at, msg := d.locateJSONError(n, path, err)
 		d.errs.add(at, "%s: %s", displayPath(path), msg)
 	}

@@ -29,7 +29,7 @@ func mutateEviction(m *mutation) bool {
 		return false
 	}
 	if e == EvictionLocalVolumes && !replicated(m.pod) {
-		m.result.warn(m.policy.name, "local-volumes does not unblock scale-down of a pod without a replicating owner; use safe")
+		m.result.warn(m.policy.name, "no replicated owner: scale-down stays blocked, use safe")
 	}
 	if decided := evictionDecided(m.pod); decided {
 		if !annotationsEqual(m.pod.Annotations, want) {

@@ -78,7 +78,7 @@ func parseSource(src Source, errs *ErrorList) []document {
 			return docs
 		}
 		if err != nil {
-			errs.add(syntaxErrorPosition(src.Name, err), "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+			errs.add(syntaxErrorPosition(src.Name, err), "%s", syntaxErrorMessage(err))
 			return docs
 		}
 		if len(root.Content) == 0 || isNull(root.Content[0]) {
@@ -90,7 +90,15 @@ func parseSource(src Source, errs *ErrorList) []document {
 	}
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLine       = regexp.MustCompile(`line (\d+)`)
+	yamlLinePrefix = regexp.MustCompile(`^(yaml: )?line \d+: `)
+)
+
+// syntaxErrorMessage drops the "yaml: line N:" that the position now says.
+func syntaxErrorMessage(err error) string {
+	return yamlLinePrefix.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+}
 
 // syntaxErrorPosition recovers the line from a yaml.v3 syntax error, which
 // carries it only in its text.

@@ -65,8 +65,14 @@ type Result struct {
 	Warnings []string
 }
 
+// maxWarning keeps warnings under the 120 characters kubectl users read.
+const maxWarning = 119
+
 func (r *Result) warn(policy, format string, args ...any) {
 	msg := fmt.Sprintf("policy %s: %s", policy, fmt.Sprintf(format, args...))
+	if len(msg) > maxWarning {
+		msg = msg[:maxWarning-3] + "..."
+	}
 	for _, w := range r.Warnings {
 		if w == msg {
 			return

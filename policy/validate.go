@@ -29,7 +29,7 @@ func validatePolicy(d document, errs *ErrorList) {
 	if p.Metadata.Name == "" {
 		d.errorf(errs, "metadata.name", "required")
 	} else {
-		checkMessages(d, errs, "metadata.name", validation.IsDNS1123Label(p.Metadata.Name))
+		checkValue(d, errs, "metadata.name", p.Metadata.Name, validation.IsDNS1123Label(p.Metadata.Name))
 	}
 	s := p.Spec
 	switch s.Mode {
@@ -49,11 +49,11 @@ func validatePolicy(d document, errs *ErrorList) {
 	validateZones(d, errs)
 	validateTolerations(d, errs, "spec.tolerations", s.Tolerations)
 	if s.SchedulerName != "" {
-		checkMessages(d, errs, "spec.schedulerName", validation.IsDNS1123Subdomain(s.SchedulerName))
+		checkValue(d, errs, "spec.schedulerName", s.SchedulerName, validation.IsDNS1123Subdomain(s.SchedulerName))
 	}
 	validateEmptyDir(d, errs)
 	for key := range s.Annotations {
-		checkMessages(d, errs, "spec.annotations."+key, validation.IsQualifiedName(strings.ToLower(key)))
+		checkValue(d, errs, "spec.annotations."+key, key, validation.IsQualifiedName(strings.ToLower(key)))
 		if key == PoliciesAnnotation {
 			d.errorf(errs, "spec.annotations."+key, "reserved for poolpatch")
 		}
@@ -64,19 +64,42 @@ func validatePolicy(d document, errs *ErrorList) {
 func validateMatch(d document, errs *ErrorList) {
 	m := d.policy.Spec.Match
 	for i, ns := range m.Namespaces {
-		checkMessages(d, errs, fmt.Sprintf("spec.match.namespaces[%d]", i), validation.IsDNS1123Label(ns))
+		checkValue(d, errs, fmt.Sprintf("spec.match.namespaces[%d]", i), ns, validation.IsDNS1123Label(ns))
 	}
 	validateSelector(d, errs, "spec.match.namespaceSelector", m.NamespaceSelector)
 	validateSelector(d, errs, "spec.match.podSelector", m.PodSelector)
 }
 
+// validateSelector checks each label and expression on its own, so that the
+// error points at the one that is wrong.
 func validateSelector(d document, errs *ErrorList, path string, sel *metav1.LabelSelector) {
 	if sel == nil {
 		return
 	}
-	if _, err := metav1.LabelSelectorAsSelector(sel); err != nil {
-		d.errorf(errs, path, "%s", err.Error())
+	for key, value := range sel.MatchLabels {
+		one := &metav1.LabelSelector{MatchLabels: map[string]string{key: value}}
+		if _, err := metav1.LabelSelectorAsSelector(one); err != nil {
+			d.errorf(errs, path+".matchLabels."+key, "%s", err.Error())
+		}
 	}
+	for i, expr := range sel.MatchExpressions {
+		one := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{expr}}
+		if _, err := metav1.LabelSelectorAsSelector(one); err != nil {
+			at := fmt.Sprintf("%s.matchExpressions[%d]", path, i)
+			if !validSelectorOperator(expr.Operator) {
+				at += ".operator"
+			}
+			d.errorf(errs, at, "%s", err.Error())
+		}
+	}
+}
+
+func validSelectorOperator(op metav1.LabelSelectorOperator) bool {
+	switch op {
+	case metav1.LabelSelectorOpIn, metav1.LabelSelectorOpNotIn, metav1.LabelSelectorOpExists, metav1.LabelSelectorOpDoesNotExist:
+		return true
+	}
+	return false
 }
 
 func validatePools(d document, errs *ErrorList) {
@@ -89,7 +112,7 @@ func validatePools(d document, errs *ErrorList) {
 		case seen[pool.Name]:
 			d.errorf(errs, path+".name", "duplicate pool %q", pool.Name)
 		default:
-			checkMessages(d, errs, path+".name", validation.IsValidLabelValue(pool.Name))
+			checkValue(d, errs, path+".name", pool.Name, validation.IsValidLabelValue(pool.Name))
 		}
 		seen[pool.Name] = true
 		checkWeight(d, errs, path+".weight", pool.Weight)
@@ -128,7 +151,7 @@ func checkZoneName(d document, errs *ErrorList, path, zone string) {
 		d.errorf(errs, path, "empty zone name")
 		return
 	}
-	checkMessages(d, errs, path, validation.IsValidLabelValue(zone))
+	checkValue(d, errs, path, zone, validation.IsValidLabelValue(zone))
 }
 
 func validateEmptyDir(d document, errs *ErrorList) {
@@ -162,14 +185,14 @@ func validateTolerations(d document, errs *ErrorList, path string, tolerations [
 	for i, t := range tolerations {
 		at := fmt.Sprintf("%s[%d]", path, i)
 		if t.Key != "" {
-			checkMessages(d, errs, at+".key", validation.IsQualifiedName(t.Key))
+			checkValue(d, errs, at+".key", t.Key, validation.IsQualifiedName(t.Key))
 		}
 		switch t.Operator {
 		case corev1.TolerationOpEqual, "":
 			if t.Key == "" {
 				d.errorf(errs, at+".operator", "operator must be Exists when key is empty")
 			}
-			checkMessages(d, errs, at+".value", validation.IsValidLabelValue(t.Value))
+			checkValue(d, errs, at+".value", t.Value, validation.IsValidLabelValue(t.Value))
 		case corev1.TolerationOpExists:
 			if t.Value != "" {
 				d.errorf(errs, at+".value", "must be empty when operator is Exists")
@@ -196,12 +219,12 @@ func checkWeight(d document, errs *ErrorList, path string, weight int32) {
 
 func optionalQualifiedName(d document, errs *ErrorList, path, value string) {
 	if value != "" {
-		checkMessages(d, errs, path, validation.IsQualifiedName(value))
+		checkValue(d, errs, path, value, validation.IsQualifiedName(value))
 	}
 }
 
-func checkMessages(d document, errs *ErrorList, path string, msgs []string) {
+func checkValue(d document, errs *ErrorList, path, value string, msgs []string) {
 	for _, msg := range msgs {
-		d.errorf(errs, path, "%s", msg)
+		d.errorf(errs, path, "invalid value %q: %s", value, msg)
 	}
 }

@@ -1,0 +1,91 @@
+package policy
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+)
+
+// quantities compares resource.Quantity by value, not by representation.
+var quantities = cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })
+
+// mustLoad loads a policy stream written inline in a test.
+func mustLoad(t testing.TB, stream string) *Set {
+	t.Helper()
+	set, err := Load(Source{Name: "test.yaml", Data: []byte(stream)})
+	if err != nil {
+		t.Fatalf("load policies: %v", err)
+	}
+	return set
+}
+
+// mustPod decodes a pod written inline in a test, strictly.
+func mustPod(t testing.TB, manifest string) *corev1.Pod {
+	t.Helper()
+	var pod corev1.Pod
+	if err := yaml.UnmarshalStrict([]byte(manifest), &pod); err != nil {
+		t.Fatalf("decode pod: %v", err)
+	}
+	return &pod
+}
+
+// applyChecked applies the set and checks the invariants every mutation must
+// keep: the input is untouched, a second Apply changes nothing and warns the
+// same, and the JSON patch, applied to the original by the library the API
+// server uses, yields the mutated pod.
+func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result {
+	t.Helper()
+	before := pod.DeepCopy()
+	res := Apply(pod, set, ns)
+	if diff := cmp.Diff(before, pod, quantities); diff != "" {
+		t.Fatalf("Apply modified its input (-before +after):\n%s", diff)
+	}
+	again := Apply(res.Pod, set, ns)
+	if again.Changed {
+		t.Errorf("second Apply changed the pod (-first +second):\n%s", cmp.Diff(res.Pod, again.Pod, quantities))
+	}
+	if diff := cmp.Diff(res.Warnings, again.Warnings); diff != "" {
+		t.Errorf("second Apply warned differently (-first +second):\n%s", diff)
+	}
+	checkPatch(t, pod, res.Pod)
+	return res
+}
+
+func checkPatch(t *testing.T, original, mutated *corev1.Pod) {
+	t.Helper()
+	ops, err := Patch(original, mutated)
+	if err != nil {
+		t.Fatalf("Patch: %v", err)
+	}
+	if len(ops) == 0 {
+		if diff := cmp.Diff(original, mutated, quantities); diff != "" {
+			t.Errorf("empty patch for a changed pod:\n%s", diff)
+		}
+		return
+	}
+	raw, err := json.Marshal(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch, err := jsonpatch.DecodePatch(raw)
+	if err != nil {
+		t.Fatalf("decode patch %s: %v", raw, err)
+	}
+	doc, _ := json.Marshal(original)
+	patched, err := patch.Apply(doc)
+	if err != nil {
+		t.Fatalf("apply patch %s: %v", raw, err)
+	}
+	var got corev1.Pod
+	if err := json.Unmarshal(patched, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(mutated, &got, quantities); diff != "" {
+		t.Errorf("patched original differs from the mutated pod (-mutated +patched):\n%s", diff)
+	}
+}

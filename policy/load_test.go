@@ -1,0 +1,131 @@
+package policy
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestInvalidExample checks that every mistake in testdata/policies/invalid.yaml
+// is reported once, at the position its header comment promises.
+func TestInvalidExample(t *testing.T) {
+	path := filepath.Join("..", "testdata", "policies", "invalid.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expected := regexp.MustCompile(`(?m)^#\s+invalid\.yaml:(\d+:\d+):`).FindAllStringSubmatch(string(data), -1)
+	var want []string
+	for _, m := range expected {
+		want = append(want, "invalid.yaml:"+m[1])
+	}
+	_, err = Load(Source{Name: "invalid.yaml", Data: data})
+	var list ErrorList
+	if !errors.As(err, &list) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Load error = %v, want an ErrorList wrapping ErrInvalid", err)
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, e.Pos.String())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error positions (-want +got):\n%s\nerrors:\n%v", diff, err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	head := "apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: p}\n"
+	tests := []struct {
+		name string
+		yaml string
+		want []string // "line:col: substring"
+	}{
+		{"syntax error", "spec: [\n", []string{"1:1: did not find expected node content"}},
+		{"wrong kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n", []string{"1:1: expected apiVersion"}},
+		{"string where a mapping belongs", head + "spec: hello\n", []string{"4:7: spec: expected a mapping"}},
+		{"unquoted bool annotation", head + "spec:\n  annotations: {a: true}\n", []string{"5:20: expected a string, got bool true"}},
+		{"unknown toleration field", head + "spec:\n  tolerations:\n    - {key: a, operator: Exists, colour: red}\n", []string{`6:34: spec.tolerations[0]: unknown field "colour"`}},
+		{"several mistakes in one policy", head + "spec:\n  pools: [{name: a, weight: 0}, {name: a, weight: 101}]\n  eviction: sometimes\n", []string{
+			"5:29: policy p: spec.pools[0].weight: weight 0 outside 1-100", `5:40: policy p: spec.pools[1].name: duplicate pool "a"`,
+			"5:51: policy p: spec.pools[1].weight: weight 101 outside 1-100", `6:13: policy p: spec.eviction: unknown eviction "sometimes"`}},
+		{"toleration the API server rejects", head + "spec:\n  tolerations: [{operator: Equal, value: x}, {key: k, operator: Exists, value: v}, {key: k, effect: NoSchedule, tolerationSeconds: 5}]\n", []string{
+			"operator must be Exists when key is empty", "must be empty when operator is Exists", "tolerationSeconds: only valid with effect NoExecute"}},
+		{"reserved annotation", head + "spec:\n  annotations: {poolpatch.io/policies: x}\n", []string{"5:17: policy p: spec.annotations.poolpatch.io/policies: reserved"}},
+		{"sameZoneWeight alone", head + "spec:\n  zones: {sameZoneWeight: 10}\n", []string{"set without sameZoneBy"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(Source{Name: "f.yaml", Data: []byte(tt.yaml)})
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("Load error = %v, want an ErrorList", err)
+			}
+			if len(list) != len(tt.want) {
+				t.Fatalf("got %d errors, want %d:\n%v", len(list), len(tt.want), err)
+			}
+			for i, want := range tt.want {
+				if got := strings.TrimPrefix(list[i].Error(), "f.yaml:"); !strings.Contains(got, want) {
+					t.Errorf("error %d = %q, want it to contain %q", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadConfigMapOrderAndGeneration(t *testing.T) {
+	doc := func(name string) string {
+		return "apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: " + name + "}\nspec: {}\n"
+	}
+	data := map[string]string{
+		"20-b.yaml": doc("b") + "---\n" + doc("c"),
+		"10-a.yml":  doc("a"),
+		"README.md": "not a policy",
+	}
+	set, err := LoadConfigMap(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c"}, set.Names()); diff != "" {
+		t.Errorf("policy order (-want +got):\n%s", diff)
+	}
+	again, _ := LoadConfigMap(data)
+	if again.Generation != set.Generation {
+		t.Errorf("generation is not stable: %s then %s", set.Generation, again.Generation)
+	}
+	data["10-a.yml"] = doc("a2")
+	changed, _ := LoadConfigMap(data)
+	if changed.Generation == set.Generation {
+		t.Error("generation did not change with the content")
+	}
+	data["30-broken.yaml"] = "spec: ["
+	if broken, err := LoadConfigMap(data); err == nil || broken != nil {
+		t.Errorf("a broken key must reject the whole set, got %v, %v", broken, err)
+	} else if !strings.HasPrefix(err.Error(), "30-broken.yaml:") {
+		t.Errorf("error %q does not name the ConfigMap key", err)
+	}
+	empty, err := LoadConfigMap(nil)
+	if err != nil || empty.Len() != 0 {
+		t.Errorf("an empty ConfigMap must load as no policies, got %v, %v", empty, err)
+	}
+}
+
+func TestExamplesLoad(t *testing.T) {
+	for _, name := range []string{"examples.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "policies", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := Load(Source{Name: name, Data: data})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if set.Len() == 0 || len(set.Warnings) != 0 {
+			t.Errorf("%s: %d policies, warnings %q; want some policies and no warnings", name, set.Len(), set.Warnings)
+		}
+	}
+}
