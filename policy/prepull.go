@@ -47,7 +47,7 @@ func mutatePrepull(m *mutation) bool {
 		return false
 	}
 	if isWindows(m.pod) {
-		m.skip("no prepull for Windows pods")
+		m.skip("Windows pod")
 		return false
 	}
 	pod := m.pod

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/poolpatch/poolpatch/internal/manifest"
+	"github.com/poolpatch/poolpatch/policy"
 )
 
 // Exit codes of mutate, as DESIGN.md fixes them.
@@ -33,6 +34,7 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	namespace := fs.String("namespace", "default", "namespace of documents that name none")
 	nsLabels := fs.String("namespace-labels", "", "labels of every namespace involved, k=v,...")
 	output := fs.String("o", "yaml", "output: yaml, json or patch")
+	helperImage := fs.String("prepull-helper-image", policy.DefaultPrepullHelperImage, "image whose prepull no-op the prepull install container runs")
 	if err := fs.Parse(args); err != nil {
 		return exitUnreadableFile
 	}
@@ -54,6 +56,7 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitInvalidPolicy
 	}
+	set.PrepullHelperImage = *helperImage
 	for _, w := range set.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
