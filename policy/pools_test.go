@@ -48,9 +48,9 @@ func TestPools(t *testing.T) {
 			},
 		},
 		{
-			name:   "strictPools false adds no required term, taintKey differs from poolKey",
-			policy: poolPolicy + "  strictPools: false\n  poolKey: karpenter.sh/nodepool\n  taintKey: dedicated\n",
-			pod:    barePod,
+			name:     "strictPools false adds no required term, taintKey differs from poolKey",
+			policy:   poolPolicy + "  strictPools: false\n  poolKey: karpenter.sh/nodepool\n  taintKey: dedicated\n",
+			pod:      barePod,
 			wantTols: []corev1.Toleration{toleration("dedicated", "special01"), toleration("preemptive", "true"), toleration("dedicated", "fallback01")},
 			wantPref: []corev1.PreferredSchedulingTerm{
 				preferredTerm(100, inExpression("karpenter.sh/nodepool", "special01")),

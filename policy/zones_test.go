@@ -28,10 +28,10 @@ func TestZones(t *testing.T) {
 		warns    int
 	}{
 		{
-			name:    "allowed and preferred",
-			zones:   "    allowed: [zone-a, zone-b]\n    preferred: [{name: zone-b, weight: 30}]\n",
-			pod:     barePod,
-			wantReq: [][]corev1.NodeSelectorRequirement{{inExpression(zoneKey, "zone-a", "zone-b")}},
+			name:     "allowed and preferred",
+			zones:    "    allowed: [zone-a, zone-b]\n    preferred: [{name: zone-b, weight: 30}]\n",
+			pod:      barePod,
+			wantReq:  [][]corev1.NodeSelectorRequirement{{inExpression(zoneKey, "zone-a", "zone-b")}},
 			wantPref: []corev1.PreferredSchedulingTerm{preferredTerm(30, inExpression(zoneKey, "zone-b"))},
 		},
 		{
@@ -43,9 +43,9 @@ func TestZones(t *testing.T) {
 			wantPref: []corev1.PreferredSchedulingTerm{preferredTerm(40, inExpression(zoneKey, []string{"zone-a", "zone-b", "zone-c"}[sameZoneIndex("job-7", 3)]))},
 		},
 		{
-			name:  "sameZoneBy without the label does nothing",
-			zones: "    preferred: [{name: zone-a, weight: 10}]\n    sameZoneBy: app\n",
-			pod:   barePod,
+			name:     "sameZoneBy without the label does nothing",
+			zones:    "    preferred: [{name: zone-a, weight: 10}]\n    sameZoneBy: app\n",
+			pod:      barePod,
 			wantPref: []corev1.PreferredSchedulingTerm{preferredTerm(10, inExpression(zoneKey, "zone-a"))},
 		},
 		{
@@ -57,10 +57,10 @@ func TestZones(t *testing.T) {
 			}}},
 		},
 		{
-			name:    "a pod that picks its zone keeps it, with a warning",
-			zones:   "    allowed: [zone-a, zone-b]\n",
-			pod:     "metadata: {name: p}\nspec: {containers: [{name: m, image: i}], nodeSelector: {topology.kubernetes.io/zone: zone-c}}\n",
-			warns:   1,
+			name:  "a pod that picks its zone keeps it, with a warning",
+			zones: "    allowed: [zone-a, zone-b]\n",
+			pod:   "metadata: {name: p}\nspec: {containers: [{name: m, image: i}], nodeSelector: {topology.kubernetes.io/zone: zone-c}}\n",
+			warns: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -104,8 +104,8 @@ func TestSameZoneIndexPinned(t *testing.T) {
 		n     int
 		want  int
 	}{
-		{"", 2, 1},      // FNV-1a offset basis 2166136261 is odd
-		{"a", 2, 0},     // 0xe40c292c
+		{"", 2, 1},  // FNV-1a offset basis 2166136261 is odd
+		{"a", 2, 0}, // 0xe40c292c
 		{"spark-1", 1, 0},
 	}
 	for _, tt := range tests {
