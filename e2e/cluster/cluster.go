@@ -41,7 +41,8 @@ type Cluster struct {
 // Start runs etcd, kube-apiserver (ServiceAccount admission on),
 // kube-controller-manager and kube-scheduler on free loopback ports, creates
 // the fake Nodes of opts.Pools and waits until the `default` ServiceAccount
-// exists. On error everything started so far is stopped again.
+// exists. On error everything started so far is stopped again and the work
+// directory, with the component logs, is kept.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	opts = opts.withDefaults()
 	binDir, err := resolveBinDir(opts.BinDir)
@@ -56,6 +57,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.stopSig = stopOnSignal(c)
 	}
 	if err := c.start(ctx); err != nil {
+		c.opts.KeepWorkDir = true // its logs say why
 		return nil, errors.Join(fmt.Errorf("start cluster (logs in %s): %w", c.workDir, err), c.Stop())
 	}
 	return c, nil

@@ -53,10 +53,11 @@ func (c *Cluster) stop() error {
 	if c.stopSig != nil {
 		c.stopSig()
 	}
-	if c.ownWorkDir && !c.opts.KeepWorkDir {
-		errs = append(errs, os.RemoveAll(c.workDir))
-	} else {
+	switch {
+	case c.opts.KeepWorkDir:
 		c.logf("logs kept in %s", c.workDir)
+	case c.ownWorkDir:
+		errs = append(errs, os.RemoveAll(c.workDir))
 	}
 	return errors.Join(errs...)
 }

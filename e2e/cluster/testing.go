@@ -24,25 +24,25 @@ func StartForTest(t testing.TB, opts Options) *Cluster {
 		opts.Log = testWriter{t}
 	}
 	if opts.WorkDir == "" {
-		opts.WorkDir = filepath.Join(os.TempDir(), "poolpatch-e2e-"+sanitize(t.Name()))
-		_ = os.RemoveAll(opts.WorkDir)
+		dir, err := os.MkdirTemp("", "poolpatch-e2e-"+sanitize(t.Name())+"-")
+		if err != nil {
+			t.Fatalf("work directory: %v", err)
+		}
+		opts.WorkDir = dir
 	}
 	c, err := Start(context.Background(), opts)
 	if err != nil {
 		printLogTails(t, opts.WorkDir)
 		t.Fatalf("start cluster: %v", err)
 	}
+	c.ownWorkDir = true // made here: Stop removes it, a signal's Stop too
 	t.Cleanup(func() {
-		failed := t.Failed()
-		if failed {
+		if t.Failed() {
 			c.opts.KeepWorkDir = true
 			printLogTails(t, c.workDir)
 		}
 		if err := c.Stop(); err != nil {
 			t.Errorf("stop cluster: %v", err)
-		}
-		if !failed && !opts.KeepWorkDir {
-			_ = os.RemoveAll(c.workDir)
 		}
 	})
 	return c
