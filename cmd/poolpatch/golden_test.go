@@ -158,15 +158,5 @@ func flatten(t *testing.T, name string, data []byte) []manifest.Object {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var objects []manifest.Object
-	for _, d := range docs {
-		if !d.IsList() {
-			objects = append(objects, d.Object)
-			continue
-		}
-		for _, item := range d.Object["items"].([]any) {
-			objects = append(objects, item.(manifest.Object))
-		}
-	}
-	return objects
+	return manifest.Objects(docs)
 }

@@ -117,3 +117,18 @@ func kindOf(obj Object) string {
 func isListKind(kind string) bool {
 	return kind == "List" || len(kind) > 4 && kind[len(kind)-4:] == "List"
 }
+
+// Objects lists the objects of the documents, a List's items one by one.
+func Objects(docs []Document) []Object {
+	var objects []Object
+	for _, d := range docs {
+		if !d.IsList() {
+			objects = append(objects, d.Object)
+			continue
+		}
+		for _, item := range d.Object["items"].([]any) {
+			objects = append(objects, item.(Object))
+		}
+	}
+	return objects
+}
