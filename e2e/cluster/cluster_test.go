@@ -45,6 +45,9 @@ func TestControlPlane(t *testing.T) {
 			t.Errorf("pod has no projected service-account token volume: %+v", p.Spec.Volumes)
 		}
 	})
+	t.Run("taints are re-asserted", func(t *testing.T) { testTaintReasserted(ctx, t, c) })
+	t.Run("a full pool takes no pod", func(t *testing.T) { testFillPool(ctx, t, c) })
+	t.Run("webhook registration", func(t *testing.T) { testWebhook(ctx, t, c) })
 }
 
 // scheduleOn creates p in namespace harness, waits for the scheduler to bind
