@@ -47,7 +47,8 @@ func TestControlPlane(t *testing.T) {
 	})
 	t.Run("taints are re-asserted", func(t *testing.T) { testTaintReasserted(ctx, t, c) })
 	t.Run("a full pool takes no pod", func(t *testing.T) { testFillPool(ctx, t, c) })
-	t.Run("webhook registration", func(t *testing.T) { testWebhook(ctx, t, c) })
+	t.Run("mutating webhook registration", func(t *testing.T) { testWebhook(ctx, t, c) })
+	t.Run("validating webhook registration", func(t *testing.T) { testValidatingWebhook(ctx, t, c) })
 }
 
 // scheduleOn creates p in namespace harness, waits for the scheduler to bind

@@ -11,12 +11,16 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// Names of the MutatingWebhookConfiguration the harness registers.
+// Names of the webhook configurations the harness registers, as the chart
+// names them for a release called poolpatch.
 const (
-	// WebhookConfigName is the MutatingWebhookConfiguration's name.
+	// WebhookConfigName is the name of both the Mutating- and the
+	// ValidatingWebhookConfiguration.
 	WebhookConfigName = "poolpatch"
-	// WebhookName is the name of its single webhook.
+	// WebhookName is the name of the pod mutating webhook.
 	WebhookName = "pods.poolpatch.io"
+	// PolicyWebhookName is the name of the policy ConfigMap validating webhook.
+	PolicyWebhookName = "policies.poolpatch.io"
 )
 
 // webhookSettle is how long RegisterMutatingWebhook waits for the API
@@ -66,7 +70,7 @@ func MutatingWebhook(url string, caPEM []byte, opts ...WebhookOption) admissionv
 		ObjectSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
 			Key: "poolpatch.io/mutate", Operator: metav1.LabelSelectorOpNotIn, Values: []string{"false"},
 		}}},
-		MatchConditions:         []admissionv1.MatchCondition{{Name: "skip-daemonset-pods", Expression: skipDaemonSetPods}},
+		MatchConditions:         []admissionv1.MatchCondition{{Name: "not-daemonset-pod", Expression: skipDaemonSetPods}},
 		ReinvocationPolicy:      ptr.To(admissionv1.IfNeededReinvocationPolicy),
 		SideEffects:             ptr.To(admissionv1.SideEffectClassNone),
 		TimeoutSeconds:          ptr.To[int32](5),

@@ -23,7 +23,7 @@ const seenAnnotation = "e2e.poolpatch.io/seen"
 // namespace selector, object selector and DaemonSet matchCondition, then
 // that unregistering stops the calls.
 func testWebhook(ctx context.Context, t *testing.T, c *cluster.Cluster) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(annotateAll))
+	srv := httptest.NewTLSServer(http.HandlerFunc(standIn))
 	defer srv.Close()
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if _, err := c.CreateNamespace(ctx, "hooked", map[string]string{"poolpatch.io/enabled": "true"}); err != nil {
@@ -73,20 +73,28 @@ func podIn(ns, name string) *corev1.Pod {
 	return p
 }
 
-// annotateAll is a stand-in mutating webhook: it adds seenAnnotation to
-// every pod (the test pods carry no annotations of their own).
-func annotateAll(w http.ResponseWriter, r *http.Request) {
+// standIn is a stand-in for poolpatch's server: it adds seenAnnotation to
+// every pod (the test pods carry no annotations of their own) and rejects
+// every ConfigMap with a key named "invalid".
+func standIn(w http.ResponseWriter, r *http.Request) {
 	var review admissionv1.AdmissionReview
 	if err := json.NewDecoder(r.Body).Decode(&review); err != nil || review.Request == nil {
 		http.Error(w, "bad review", http.StatusBadRequest)
 		return
 	}
-	patch := `[{"op":"add","path":"/metadata/annotations","value":{"` + seenAnnotation + `":"true"}}]`
-	review.Response = &admissionv1.AdmissionResponse{
-		UID: review.Request.UID, Allowed: true,
-		Patch: []byte(patch), PatchType: new(admissionv1.PatchTypeJSONPatch),
+	resp := &admissionv1.AdmissionResponse{UID: review.Request.UID, Allowed: true}
+	switch review.Request.Kind.Kind {
+	case "Pod":
+		resp.Patch = []byte(`[{"op":"add","path":"/metadata/annotations","value":{"` + seenAnnotation + `":"true"}}]`)
+		resp.PatchType = new(admissionv1.PatchTypeJSONPatch)
+	case "ConfigMap":
+		var cm corev1.ConfigMap
+		if err := json.Unmarshal(review.Request.Object.Raw, &cm); err == nil && cm.Data["invalid"] != "" {
+			resp.Allowed = false
+			resp.Result = &metav1.Status{Message: "invalid policy", Code: http.StatusUnprocessableEntity}
+		}
 	}
-	review.Request = nil
+	review.Response, review.Request = resp, nil
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(review)
 }
