@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -52,6 +53,7 @@ func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result
 	if diff := cmp.Diff(res.Warnings, again.Warnings); diff != "" {
 		t.Errorf("second Apply warned differently (-first +second):\n%s", diff)
 	}
+	// JSON cannot tell an empty map from none: compare as the API server would.
 	checkPatch(t, pod, res.Pod)
 	return res
 }
@@ -85,7 +87,7 @@ func checkPatch(t *testing.T, original, mutated *corev1.Pod) {
 	if err := json.Unmarshal(patched, &got); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(mutated, &got, quantities); diff != "" {
+	if diff := cmp.Diff(mutated, &got, quantities, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("patched original differs from the mutated pod (-mutated +patched):\n%s", diff)
 	}
 }
