@@ -49,8 +49,8 @@ func parseServe(args []string) (webhook.Options, error) {
 // wiring is what the server's flags must agree on with the rest of the chart.
 type wiring struct {
 	Port, MetricsBindAddress, HealthProbeBindAddress string
-	CertDir, PolicyConfigMap, PrepullHelperImage   string
-	FailClosed                                     bool
+	CertDir, PolicyConfigMap, PrepullHelperImage     string
+	FailClosed                                       bool
 }
 
 // TestServeAcceptsChartArgs parses the arguments the chart gives the server
