@@ -149,4 +149,3 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return data
 }
-
