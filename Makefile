@@ -55,8 +55,7 @@ TOOL_PKG_helm := helm.sh/helm/v4/cmd/helm
 tools: $(addprefix $(BIN)/,$(TOOLS))
 
 $(addprefix $(BIN)/,$(TOOLS)): $(BIN)/%: $(TOOLS_DIR)/go.mod $(TOOLS_DIR)/go.sum
-	@echo ">> building $* from $(TOOL_PKG_$*) (cold: minutes; warm cache: a relink)"
-	@cd $(TOOLS_DIR) && time CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(TOOLS_LDFLAGS)' -o $@ $(TOOL_PKG_$*)
+	@GO=$(GO) $(TOOLS_DIR)/build.sh $@ $(TOOL_PKG_$*) -trimpath -ldflags '$(TOOLS_LDFLAGS)'
 
 ## e2e: the end-to-end suites against the real control plane from bin/, one
 ## package at a time (-p 1: never two control planes at once on 2 cores)
