@@ -91,3 +91,23 @@ func checkPatch(t *testing.T, original, mutated *corev1.Pod) {
 		t.Errorf("patched original differs from the mutated pod (-mutated +patched):\n%s", diff)
 	}
 }
+
+// checkNodeAffinity compares the required terms' expressions, term by term,
+// and the preferred terms of a pod with what a test expects.
+func checkNodeAffinity(t *testing.T, pod *corev1.Pod, wantReq [][]corev1.NodeSelectorRequirement, wantPref []corev1.PreferredSchedulingTerm) {
+	t.Helper()
+	var req [][]corev1.NodeSelectorRequirement
+	for _, term := range requiredTerms(pod) {
+		req = append(req, term.MatchExpressions)
+	}
+	if diff := cmp.Diff(wantReq, req); diff != "" {
+		t.Errorf("required terms (-want +got):\n%s", diff)
+	}
+	var pref []corev1.PreferredSchedulingTerm
+	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil {
+		pref = a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
+	}
+	if diff := cmp.Diff(wantPref, pref); diff != "" {
+		t.Errorf("preferred terms (-want +got):\n%s", diff)
+	}
+}

@@ -130,20 +130,7 @@ spec:
 			if diff := cmp.Diff(tt.wantTols, spec.Tolerations); diff != "" {
 				t.Errorf("tolerations (-want +got):\n%s", diff)
 			}
-			var req [][]corev1.NodeSelectorRequirement
-			for _, term := range requiredTerms(res.Pod) {
-				req = append(req, term.MatchExpressions)
-			}
-			if diff := cmp.Diff(tt.wantReq, req); diff != "" {
-				t.Errorf("required terms (-want +got):\n%s", diff)
-			}
-			var pref []corev1.PreferredSchedulingTerm
-			if a := spec.Affinity; a != nil && a.NodeAffinity != nil {
-				pref = a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
-			}
-			if diff := cmp.Diff(tt.wantPref, pref); diff != "" {
-				t.Errorf("preferred terms (-want +got):\n%s", diff)
-			}
+			checkNodeAffinity(t, res.Pod, tt.wantReq, tt.wantPref)
 			if len(res.Warnings) != tt.warns {
 				t.Errorf("warnings = %q, want %d", res.Warnings, tt.warns)
 			}

@@ -66,25 +66,10 @@ func TestZones(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := applyChecked(t, mustPod(t, tt.pod), mustLoad(t, zonePolicy+tt.zones), Namespace{Name: "default"})
-			var req [][]corev1.NodeSelectorRequirement
-			for _, term := range requiredTerms(res.Pod) {
-				req = append(req, term.MatchExpressions)
-			}
-			if diff := cmp.Diff(tt.wantReq, req); diff != "" {
-				t.Errorf("required terms (-want +got):\n%s", diff)
-			}
-			var pref []corev1.PreferredSchedulingTerm
+			checkNodeAffinity(t, res.Pod, tt.wantReq, tt.wantPref)
 			var podPref []corev1.WeightedPodAffinityTerm
-			if a := res.Pod.Spec.Affinity; a != nil {
-				if a.NodeAffinity != nil {
-					pref = a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
-				}
-				if a.PodAffinity != nil {
-					podPref = a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution
-				}
-			}
-			if diff := cmp.Diff(tt.wantPref, pref); diff != "" {
-				t.Errorf("preferred terms (-want +got):\n%s", diff)
+			if a := res.Pod.Spec.Affinity; a != nil && a.PodAffinity != nil {
+				podPref = a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution
 			}
 			if diff := cmp.Diff(tt.wantPod, podPref); diff != "" {
 				t.Errorf("pod affinity (-want +got):\n%s", diff)
