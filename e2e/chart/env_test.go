@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 
 	"k8s.io/client-go/rest"
@@ -52,14 +54,33 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	helmHome = dir
-	defer func() {
-		if testEnv != nil {
-			if err := testEnv.Stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "stop control plane:", err)
-			}
+	// Ctrl-C or a termination signal still stops etcd and kube-apiserver.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			stopCluster()
+			os.RemoveAll(dir)
+			os.Exit(130)
 		}
 	}()
+	defer stopCluster()
 	return m.Run()
+}
+
+var stopOnce sync.Once
+
+// stopCluster stops the control plane if a test started it.
+func stopCluster() {
+	stopOnce.Do(func() {
+		if testEnv == nil {
+			return
+		}
+		if err := testEnv.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop control plane:", err)
+		}
+	})
 }
 
 // getCluster starts the control plane on first use and returns it.
