@@ -30,6 +30,7 @@ type Cluster struct {
 	logs  []*os.File
 	procs []*process // in start order
 	nodes *nodeSet
+	lock  *os.File // the machine-wide control-plane lock, held until Stop
 
 	stopNodes context.CancelFunc
 	nodesDone chan struct{}
@@ -38,7 +39,8 @@ type Cluster struct {
 	stopErr   error
 }
 
-// Start runs etcd, kube-apiserver (ServiceAccount admission on),
+// Start waits until no other harness control plane runs on the machine,
+// then runs etcd, kube-apiserver (ServiceAccount admission on),
 // kube-controller-manager and kube-scheduler on free loopback ports, creates
 // the fake Nodes of opts.Pools and waits until the `default` ServiceAccount
 // exists. On error everything started so far is stopped again and the work
@@ -50,8 +52,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{opts: opts, binDir: binDir, workDir: opts.WorkDir, nodes: newNodeSet(opts)}
-	if err := c.makeWorkDir(); err != nil {
+	if c.lock, err = acquireLock(ctx, c.logf); err != nil {
 		return nil, err
+	}
+	if err := c.makeWorkDir(); err != nil {
+		return nil, errors.Join(err, c.lock.Close())
 	}
 	if opts.StopOnSignal {
 		c.stopSig = stopOnSignal(c)

@@ -53,6 +53,9 @@ func (c *Cluster) stop() error {
 	if c.stopSig != nil {
 		c.stopSig()
 	}
+	if c.lock != nil {
+		errs = append(errs, c.lock.Close())
+	}
 	switch {
 	case c.opts.KeepWorkDir:
 		c.logf("logs kept in %s", c.workDir)
