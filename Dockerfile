@@ -20,7 +20,7 @@ ARG VERSION=dev
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
-# .dockerignore admits only the Go sources the binaries are built from.
+# .dockerignore keeps tests, charts and tools out of the context.
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
