@@ -45,6 +45,7 @@ func TestControlPlane(t *testing.T) {
 			t.Errorf("pod has no projected service-account token volume: %+v", p.Spec.Volumes)
 		}
 	})
+	t.Run("kubectl and helm use the kubeconfig", func(t *testing.T) { testKubeconfig(ctx, t, c) })
 	t.Run("taints are re-asserted", func(t *testing.T) { testTaintReasserted(ctx, t, c) })
 	t.Run("a full pool takes no pod", func(t *testing.T) { testFillPool(ctx, t, c) })
 	t.Run("mutating webhook registration", func(t *testing.T) { testWebhook(ctx, t, c) })
