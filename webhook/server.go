@@ -91,13 +91,13 @@ func registerHandlers(srv ctrlwebhook.Server, opts Options, store *Store, c *clu
 		namespaces = opts.namespaces
 	}
 	mutator := &PodMutator{Policies: store, Namespaces: namespaces, FailClosed: opts.FailClosed}
-	srv.Register(MutatePodsPath, &admission.Webhook{Handler: mutator,
+	srv.Register(MutatePodsPath, &admission.Webhook{Handler: requireRequest(mutator),
 		LogConstructor: requestLogger(log.WithName("mutate-pods"))})
 	validator := &PolicyValidator{}
 	if opts.PolicyConfigMap != "" {
 		validator.Namespace, validator.Name, _ = splitConfigMap(opts.PolicyConfigMap)
 	}
-	srv.Register(ValidatePoliciesPath, &admission.Webhook{Handler: validator,
+	srv.Register(ValidatePoliciesPath, &admission.Webhook{Handler: requireRequest(validator),
 		LogConstructor: requestLogger(log.WithName("validate-policies"))})
 }
 
