@@ -86,14 +86,22 @@ func stopCluster() {
 // getCluster starts the control plane on first use and returns it.
 func getCluster(t testing.TB) *cluster {
 	t.Helper()
-	envOnce.Do(func() { theCluster, envErr = startCluster(t) })
+	envOnce.Do(func() { theCluster, envErr = startCluster() })
 	if envErr != nil {
 		t.Fatalf("control plane: %v", envErr)
 	}
 	return theCluster
 }
 
-func startCluster(t testing.TB) (*cluster, error) {
+func startCluster() (*cluster, error) {
+	paths := map[string]string{}
+	for _, name := range []string{"kube-apiserver", "etcd", "kubectl"} {
+		p, err := toolPath(name)
+		if err != nil {
+			return nil, err
+		}
+		paths[name] = p
+	}
 	cm, err := moduleDir(certManagerModule, certManagerVersion)
 	if err != nil {
 		return nil, err
@@ -102,13 +110,17 @@ func startCluster(t testing.TB) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	// As in a real cluster (envtest disables it): Pods get their
+	// ServiceAccount's token volume and need the ServiceAccount to exist.
+	apiServer := &envtest.APIServer{Path: paths["kube-apiserver"]}
+	apiServer.Configure().Disable("disable-admission-plugins").Set("enable-admission-plugins", "ServiceAccount")
 	existing := false
 	testEnv = &envtest.Environment{
 		UseExistingCluster: &existing,
 		ControlPlane: envtest.ControlPlane{
-			APIServer:   &envtest.APIServer{Path: tool(t, "kube-apiserver")},
-			Etcd:        &envtest.Etcd{Path: tool(t, "etcd")},
-			KubectlPath: tool(t, "kubectl"),
+			APIServer:   apiServer,
+			Etcd:        &envtest.Etcd{Path: paths["etcd"]},
+			KubectlPath: paths["kubectl"],
 		},
 		CRDDirectoryPaths: []string{
 			filepath.Join(cm, certManagerCRDDir),

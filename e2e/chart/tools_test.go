@@ -41,11 +41,21 @@ var helmHome string
 // Makefile has not built it.
 func tool(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(repoRoot, "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s is missing: run `make tools` first (%v)", p, err)
+	p, err := toolPath(name)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return p
+}
+
+// toolPath returns the path of a pinned tool in bin/, or an error when the
+// Makefile has not built it.
+func toolPath(name string) (string, error) {
+	p := filepath.Join(repoRoot, "bin", name)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("%s is missing: run `make tools` first: %w", p, err)
+	}
+	return p, nil
 }
 
 // runTool runs a pinned tool with a clean environment and returns its
