@@ -22,6 +22,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -116,6 +117,35 @@ func TestServerUnderServiceAccount(t *testing.T) {
 			patched := strings.Contains(string(resp.Patch), "special01")
 			if patched != tc.wantPatch {
 				t.Errorf("patch names pool special01: %v, want %v (patch %s, warnings %q)", patched, tc.wantPatch, resp.Patch, resp.Warnings)
+			}
+		})
+	}
+
+	policies := find(objs, "ConfigMap", fullname(release)+"-policies")
+	if policies == nil {
+		t.Fatal("chart renders no policy ConfigMap")
+	}
+	for _, tc := range []struct {
+		name    string
+		data    map[string]string
+		allowed bool
+	}{
+		{name: "as rendered", data: nil, allowed: true},
+		{name: "bad weight", data: map[string]string{"policies.yaml": "apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: x}\nspec:\n  pools: [{name: a, weight: 500}]\n"}},
+	} {
+		t.Run("validate policy ConfigMap "+tc.name, func(t *testing.T) {
+			cm := policies.DeepCopy()
+			if tc.data != nil {
+				if err := unstructured.SetNestedStringMap(cm.Object, tc.data, "data"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			resp := reviewObject(t, client, "https://"+webhookAddr+webhook.ValidatePoliciesPath, cm)
+			if resp.Allowed != tc.allowed {
+				t.Errorf("allowed = %v, want %v (%+v)", resp.Allowed, tc.allowed, resp.Result)
+			}
+			if !tc.allowed && (resp.Result == nil || !strings.Contains(resp.Result.Message, "policies.yaml:")) {
+				t.Errorf("denial does not point into policies.yaml: %+v", resp.Result)
 			}
 		})
 	}
@@ -225,22 +255,34 @@ func tlsClient(t testing.TB, ca []byte, serverName string) *http.Client {
 // returns the response.
 func review(t testing.TB, c *http.Client, url, namespace string) *admissionv1.AdmissionResponse {
 	t.Helper()
-	pod := corev1.Pod{
+	pod := &corev1.Pod{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: namespace},
 		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1"}}},
 	}
-	raw, err := json.Marshal(pod)
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(pod)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gvk := metav1.GroupVersionKind{Version: "v1", Kind: "Pod"}
-	gvr := metav1.GroupVersionResource{Version: "v1", Resource: "pods"}
+	return reviewObject(t, c, url, &unstructured.Unstructured{Object: u})
+}
+
+// reviewObject sends an AdmissionReview for creating obj (a core v1 object)
+// and returns the response.
+func reviewObject(t testing.TB, c *http.Client, url string, obj *unstructured.Unstructured) *admissionv1.AdmissionResponse {
+	t.Helper()
+	raw, err := obj.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind := obj.GetKind()
+	gvk := metav1.GroupVersionKind{Version: "v1", Kind: kind}
+	gvr := metav1.GroupVersionResource{Version: "v1", Resource: strings.ToLower(kind) + "s"}
 	in := admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
 		Request: &admissionv1.AdmissionRequest{
-			UID: types.UID("chart-test-" + namespace), Kind: gvk, RequestKind: &gvk,
-			Resource: gvr, RequestResource: &gvr, Namespace: namespace, Name: pod.Name,
+			UID: types.UID("chart-test-" + obj.GetNamespace() + "-" + obj.GetName()), Kind: gvk, RequestKind: &gvk,
+			Resource: gvr, RequestResource: &gvr, Namespace: obj.GetNamespace(), Name: obj.GetName(),
 			Operation: admissionv1.Create, Object: runtime.RawExtension{Raw: raw},
 		},
 	}
