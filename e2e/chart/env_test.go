@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,6 +41,7 @@ var (
 	envErr     error
 	testEnv    *envtest.Environment
 	theCluster *cluster
+	cpLock     *os.File // the machine-wide control-plane lock, while held
 )
 
 func TestMain(m *testing.M) {
@@ -74,11 +77,13 @@ var stopOnce sync.Once
 // stopCluster stops the control plane if a test started it.
 func stopCluster() {
 	stopOnce.Do(func() {
-		if testEnv == nil {
-			return
+		if testEnv != nil {
+			if err := testEnv.Stop(); err != nil {
+				fmt.Fprintln(os.Stderr, "stop control plane:", err)
+			}
 		}
-		if err := testEnv.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop control plane:", err)
+		if cpLock != nil {
+			_ = cpLock.Close()
 		}
 	})
 }
@@ -110,6 +115,13 @@ func startCluster() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	lock, err := acquireControlPlaneLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cpLock = lock
 	// As in a real cluster (envtest disables it): Pods get their
 	// ServiceAccount's token volume and need the ServiceAccount to exist.
 	apiServer := &envtest.APIServer{Path: paths["kube-apiserver"]}
