@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+
+	"github.com/poolpatch/poolpatch/webhook"
+)
+
+func TestServeFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr error
+		check   func(t *testing.T, opts webhook.Options, out string)
+	}{
+		{name: "help", args: []string{"-h"}, wantErr: flag.ErrHelp, check: func(t *testing.T, _ webhook.Options, out string) {
+			for _, f := range []string{"-port", "-cert-dir", "-policy-configmap", "-policy-file", "-fail-closed",
+				"-prepull-helper-image", "-metrics-bind-address", "-health-probe-bind-address", "-kubeconfig", "-zap-log-level"} {
+				if !strings.Contains(out, f) {
+					t.Errorf("usage lacks %s:\n%s", f, out)
+				}
+			}
+		}},
+		{name: "configmap", args: []string{"--policy-configmap", "poolpatch/poolpatch-policies", "--fail-closed", "--port", "8443"},
+			check: func(t *testing.T, opts webhook.Options, _ string) {
+				if opts.PolicyConfigMap != "poolpatch/poolpatch-policies" || !opts.FailClosed || opts.Port != 8443 {
+					t.Errorf("options = %+v", opts)
+				}
+			}},
+		{name: "no source", args: nil, wantErr: webhook.ErrInvalidOptions},
+		{name: "bad configmap", args: []string{"--policy-configmap", "nameonly"}, wantErr: webhook.ErrInvalidOptions},
+		{name: "unknown flag", args: []string{"--policy-file", "p", "--nope"}, wantErr: errAny},
+		{name: "extra argument", args: []string{"--policy-file", "p", "extra"}, wantErr: errAny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			opts, err := parseServeFlags(tt.args, &out)
+			switch {
+			case tt.wantErr == errAny && err == nil:
+				t.Fatal("no error")
+			case tt.wantErr != errAny && !errors.Is(err, tt.wantErr):
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.check != nil {
+				tt.check(t, opts, out.String())
+			}
+		})
+	}
+}
+
+// errAny stands for any non-nil error in TestServeFlags.
+var errAny = errors.New("any error")
