@@ -32,8 +32,9 @@ unit:
 test: lint unit e2e
 
 ## tools: the pinned control plane, kubectl, etcd and helm into bin/ (from
-## e2e/tools/go.mod). Cold this takes ~15 minutes on 2 cores plus ~2 for helm;
-## with a warm Go build cache it only relinks. One build at a time, on purpose.
+## e2e/tools/go.mod). Cold this took 9 minutes on 2 cores (allow 15 with the
+## module downloads); with a warm Go build cache it relinks in about 30 s.
+## One build at a time, on purpose (e2e/tools/build.sh holds a lock).
 TOOLS_DIR := e2e/tools
 KUBE_VERSION := v1.37.2
 TOOLS_LDFLAGS := -s -w \
