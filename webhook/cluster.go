@@ -101,7 +101,6 @@ func (c *cluster) watchNamespaces() {
 // (core/v1 Events).
 func (c *cluster) startEvents() {
 	c.broadcaster = record.NewBroadcaster()
-	c.broadcaster.StartStructuredLogging(0)
 	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
 	c.recorder = c.broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "poolpatch"})
 }

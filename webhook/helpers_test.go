@@ -126,20 +126,29 @@ type testServer struct {
 	health  string // http://127.0.0.1:PORT
 }
 
-// startServer runs Run with opts (ports, certificate and logger filled in)
-// until the test ends and waits until it is ready.
-func startServer(t *testing.T, opts Options) *testServer {
+// startServer runs Run with opts until the test ends and waits until it is
+// ready. It fills in what opts leaves zero: 127.0.0.1, free ports, a fresh
+// certificate (unless caPEM trusts the one in opts.CertDir), no cluster
+// (unless opts names one) and the test logger.
+func startServer(t *testing.T, opts Options, caPEM ...byte) *testServer {
 	t.Helper()
-	if opts.CertDir == "" {
+	pool := x509.NewCertPool()
+	if len(caPEM) > 0 {
+		pool.AppendCertsFromPEM(caPEM)
+	} else {
 		opts.CertDir = t.TempDir()
+		pool = writeCerts(t, opts.CertDir)
 	}
-	pool := writeCerts(t, opts.CertDir)
 	if opts.RestConfig == nil && opts.Kubeconfig == "" {
 		t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
 		t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	}
-	opts.Host = "127.0.0.1"
-	opts.Port = freePort(t)
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Port == 0 {
+		opts.Port = freePort(t)
+	}
 	metricsPort, healthPort := freePort(t), freePort(t)
 	opts.MetricsBindAddress = fmt.Sprintf(":%d", metricsPort)
 	opts.HealthProbeBindAddress = fmt.Sprintf("127.0.0.1:%d", healthPort)
@@ -153,10 +162,10 @@ func startServer(t *testing.T, opts Options) *testServer {
 			t.Errorf("Run: %v", err)
 		}
 	})
+	tlsConfig := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	s := &testServer{
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}},
-		webhook: fmt.Sprintf("https://127.0.0.1:%d", opts.Port),
+		client:  &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}},
+		webhook: fmt.Sprintf("https://%s", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))),
 		metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		health:  fmt.Sprintf("http://127.0.0.1:%d", healthPort),
 	}

@@ -1,0 +1,273 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+const (
+	systemNamespace = "poolpatch"
+	policyConfigMap = "poolpatch-policies"
+	teamNamespace   = "team-a"
+)
+
+// envtestAssets returns the directory of kube-apiserver and etcd, or skips
+// the test when they have not been built.
+func envtestAssets(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("KUBEBUILDER_ASSETS")
+	if dir == "" {
+		dir, _ = filepath.Abs(filepath.Join("..", "bin"))
+	}
+	for _, bin := range []string{"kube-apiserver", "etcd"} {
+		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+			t.Skipf("envtest: %s not found in %s: run `make tools` (make integration does) or set KUBEBUILDER_ASSETS", bin, dir)
+		}
+	}
+	return dir
+}
+
+// webhookConfigurations registers the server with the API server as the
+// Helm chart does: pods in opted-in namespaces, and the policy ConfigMap
+// (only when labelled poolpatch.io/validate, so that the test can also push
+// an invalid version past it to the informer).
+func webhookConfigurations() ([]*admissionregistrationv1.MutatingWebhookConfiguration, []*admissionregistrationv1.ValidatingWebhookConfiguration) {
+	none := admissionregistrationv1.SideEffectClassNone
+	fail := admissionregistrationv1.Fail
+	mutating := &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "poolpatch"},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{{
+			Name: "pods.poolpatch.io",
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{Service: &admissionregistrationv1.ServiceReference{
+				Namespace: systemNamespace, Name: "poolpatch", Path: ptr.To(strings.TrimPrefix(MutatePodsPath, "/"))}},
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
+			}},
+			NamespaceSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"poolpatch.io/enabled": "true"}},
+			SideEffects:             &none,
+			FailurePolicy:           &fail,
+			AdmissionReviewVersions: []string{"v1"},
+			ReinvocationPolicy:      ptr.To(admissionregistrationv1.IfNeededReinvocationPolicy),
+			TimeoutSeconds:          ptr.To[int32](5),
+		}},
+	}
+	validating := &admissionregistrationv1.ValidatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "poolpatch"},
+		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
+			Name: "policies.poolpatch.io",
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{Service: &admissionregistrationv1.ServiceReference{
+				Namespace: systemNamespace, Name: "poolpatch", Path: ptr.To(strings.TrimPrefix(ValidatePoliciesPath, "/"))}},
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"configmaps"}},
+			}},
+			ObjectSelector:          &metav1.LabelSelector{MatchLabels: map[string]string{"poolpatch.io/validate": "true"}},
+			SideEffects:             &none,
+			FailurePolicy:           &fail,
+			AdmissionReviewVersions: []string{"v1"},
+			TimeoutSeconds:          ptr.To[int32](5),
+		}},
+	}
+	return []*admissionregistrationv1.MutatingWebhookConfiguration{mutating}, []*admissionregistrationv1.ValidatingWebhookConfiguration{validating}
+}
+
+// startEnvtest starts kube-apiserver and etcd with the webhooks registered.
+func startEnvtest(t *testing.T) (*envtest.Environment, kubernetes.Interface) {
+	t.Helper()
+	mutating, validating := webhookConfigurations()
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: envtestAssets(t),
+		WebhookInstallOptions: envtest.WebhookInstallOptions{
+			LocalServingHost: "127.0.0.1", MutatingWebhooks: mutating, ValidatingWebhooks: validating},
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("start envtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stop envtest: %v", err)
+		}
+	})
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, labels := range map[string]map[string]string{
+		systemNamespace: nil,
+		teamNamespace:   {"poolpatch.io/enabled": "true", "team": "data"},
+	} {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+		if _, err := client.CoreV1().Namespaces().Create(t.Context(), ns, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return env, client
+}
+
+// teamPolicy adds annotation example.com/team=value to pods of namespaces
+// labelled team=data: matching needs the namespace informer.
+func teamPolicy(value string) string {
+	return fmt.Sprintf(`apiVersion: poolpatch.io/v1alpha1
+kind: PoolPolicy
+metadata:
+  name: data-%[1]s
+spec:
+  match:
+    namespaceSelector:
+      matchLabels: {team: data}
+  annotations:
+    example.com/team: %[1]s
+`, value)
+}
+
+// createPod creates a pod through the API server (dry-run unless real) and
+// returns it as stored, after every admission webhook.
+func createPod(t testing.TB, client kubernetes.Interface, namespace string, real bool) *corev1.Pod {
+	t.Helper()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: "app-", Namespace: namespace},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "example/app:1"}}},
+	}
+	opts := metav1.CreateOptions{}
+	if !real {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	got, err := client.CoreV1().Pods(namespace).Create(t.Context(), pod, opts)
+	if err != nil {
+		t.Fatalf("create pod: %v", err)
+	}
+	return got
+}
+
+// waitForPodTeam polls dry-run creates until the pods get team (or none).
+func waitForPodTeam(t testing.TB, client kubernetes.Interface, team string) {
+	t.Helper()
+	eventually(t, "pods patched by the set with team "+team, func() error {
+		if got := createPod(t, client, teamNamespace, false).Annotations["example.com/team"]; got != team {
+			return fmt.Errorf("%w: team %q, want %q", errNotYet, got, team)
+		}
+		return nil
+	})
+}
+
+func counterValue(t testing.TB, c interface{ Write(*dto.Metric) error }) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
+// TestConfigMapSource runs the server against a real API server: pods
+// created through it are patched; ConfigMap edits reach the next requests;
+// an invalid edit keeps the last good set and leaves an Event and a metric;
+// the validating webhook rejects an invalid ConfigMap with positioned errors;
+// a deleted ConfigMap means no policies.
+func TestConfigMapSource(t *testing.T) {
+	env, client := startEnvtest(t)
+	ctx := t.Context()
+	cms := client.CoreV1().ConfigMaps(systemNamespace)
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: policyConfigMap, Namespace: systemNamespace},
+		Data: map[string]string{"policies.yaml": teamPolicy("one")}}
+	cm, err := cms.Create(ctx, cm, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wo := env.WebhookInstallOptions
+	srv := startServer(t, Options{RestConfig: env.Config, PolicyConfigMap: systemNamespace + "/" + policyConfigMap,
+		Host: wo.LocalServingHost, Port: wo.LocalServingPort, CertDir: wo.LocalServingCertDir}, wo.LocalServingCAData...)
+
+	t.Run("pod created through the API server is patched", func(t *testing.T) {
+		pod := createPod(t, client, teamNamespace, true)
+		if pod.Annotations["example.com/team"] != "one" || pod.Annotations["poolpatch.io/policies"] != "data-one" {
+			t.Errorf("annotations = %v", pod.Annotations)
+		}
+	})
+	t.Run("pod of a namespace created a moment ago is patched", func(t *testing.T) {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-b",
+			Labels: map[string]string{"poolpatch.io/enabled": "true", "team": "data"}}}
+		if _, err := client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := createPod(t, client, "team-b", false).Annotations["example.com/team"]; got != "one" {
+			t.Errorf("team %q, want one", got)
+		}
+	})
+	t.Run("edit reaches the next requests", func(t *testing.T) {
+		cm.Data["policies.yaml"] = teamPolicy("two")
+		if cm, err = cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitForPodTeam(t, client, "two")
+	})
+	t.Run("invalid edit keeps the last good set", func(t *testing.T) {
+		rejected := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected))
+		cm.Data["policies.yaml"] = string(brokenPolicy)
+		if cm, err = cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "PolicyRejected event", func() error { return findEvent(ctx, client, "policies.yaml:6:13") })
+		if got := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected)); got != rejected+1 {
+			t.Errorf("rejected reloads %v -> %v, want +1", rejected, got)
+		}
+		if got := createPod(t, client, teamNamespace, false).Annotations["example.com/team"]; got != "two" {
+			t.Errorf("after an invalid edit: team %q, want two", got)
+		}
+	})
+	t.Run("validating webhook rejects with positions", func(t *testing.T) {
+		cm.Labels = map[string]string{"poolpatch.io/validate": "true"}
+		_, err := cms.Update(ctx, cm, metav1.UpdateOptions{})
+		if err == nil || !strings.Contains(err.Error(), "policies.yaml:6:13") {
+			t.Errorf("update = %v, want a denial naming policies.yaml:6:13", err)
+		}
+	})
+	t.Run("metrics need authentication", func(t *testing.T) {
+		resp, err := srv.client.Get(strings.Replace(srv.metrics, "http://", "https://", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("anonymous scrape: HTTP %d, want 401 or 403", resp.StatusCode)
+		}
+	})
+	t.Run("deleted ConfigMap means no policies", func(t *testing.T) {
+		if err := cms.Delete(ctx, policyConfigMap, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitForPodTeam(t, client, "")
+	})
+}
+
+// findEvent looks for the PolicyRejected Event on the policy ConfigMap whose
+// message holds want.
+func findEvent(ctx context.Context, client kubernetes.Interface, want string) error {
+	events, err := client.CoreV1().Events(systemNamespace).List(ctx, metav1.ListOptions{
+		FieldSelector: fields.OneTermEqualSelector("involvedObject.name", policyConfigMap).String()})
+	if err != nil {
+		return err
+	}
+	for _, ev := range events.Items {
+		if ev.Reason == ReasonPolicyRejected && strings.Contains(ev.Message, want) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: no %s event with %q among %d", errNotYet, ReasonPolicyRejected, want, len(events.Items))
+}
