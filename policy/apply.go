@@ -1,10 +1,10 @@
 package policy
 
 import (
+	"maps"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -54,35 +54,39 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace) *Result {
 		}
 	}
 	claims := map[Setting]string{}
-	res.Changes = runPass(res.Pod, enforce, set, ns, claims, res)
-	if len(enforce) > 0 {
-		setAnnotation(res.Pod, PoliciesAnnotation, strings.Join(res.Enforced, ","))
+	res.Changes, res.Changed = runPass(res.Pod, enforce, set, ns, claims, res)
+	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && res.Pod.Annotations[PoliciesAnnotation] != names {
+		setAnnotation(res.Pod, PoliciesAnnotation, names)
+		res.Changed = true
 	}
 	if len(audit) > 0 {
 		// Audit policies see the enforced pod and the Enforce claims, but
 		// what they add is thrown away: they never claim a setting.
-		res.AuditChanges = runPass(res.Pod.DeepCopy(), audit, set, ns, copyClaims(claims), res)
+		res.AuditChanges, _ = runPass(res.Pod.DeepCopy(), audit, set, ns, maps.Clone(claims), res)
 		res.auditSummary()
 	}
-	res.Changed = !equality.Semantic.DeepEqual(pod, res.Pod)
 	return res
 }
 
-func runPass(pod *corev1.Pod, policies []*compiled, set *Set, ns Namespace, claims map[Setting]string, res *Result) []Change {
+// runPass runs every mutator of every policy, in order, on pod.
+func runPass(pod *corev1.Pod, policies []*compiled, set *Set, ns Namespace, claims map[Setting]string, res *Result) ([]Change, bool) {
 	var changes []Change
+	changed := false
 	for _, c := range policies {
 		m := &mutation{pod: pod, policy: c, set: set, ns: ns, claims: claims, result: res}
 		for _, mut := range mutators {
 			m.setting = mut.setting
 			m.details = m.details[:0]
-			if mut.apply(m) {
-				for _, d := range m.details {
-					changes = append(changes, Change{Policy: c.name, Setting: mut.setting, Detail: d})
-				}
+			if !mut.apply(m) {
+				continue
+			}
+			changed = true
+			for _, d := range m.details {
+				changes = append(changes, Change{Policy: c.name, Setting: mut.setting, Detail: d})
 			}
 		}
 	}
-	return changes
+	return changes, changed
 }
 
 // excluded returns why a pod must never be mutated, or "".
@@ -107,14 +111,6 @@ func ownedByDaemonSet(refs []metav1.OwnerReference) bool {
 		}
 	}
 	return false
-}
-
-func copyClaims(claims map[Setting]string) map[Setting]string {
-	out := make(map[Setting]string, len(claims))
-	for k, v := range claims {
-		out[k] = v
-	}
-	return out
 }
 
 // mutation is the state one policy's mutators share while they work on a pod.

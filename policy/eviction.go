@@ -3,7 +3,6 @@ package policy
 import (
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -37,7 +36,7 @@ func mutateEviction(m *mutation) bool {
 		}
 		return false
 	}
-	for _, key := range sortedKeys(want) {
+	for _, key := range slices.Sorted(maps.Keys(want)) {
 		setAnnotation(m.pod, key, want[key])
 		m.changed("annotation " + key + "=" + want[key])
 	}
@@ -94,13 +93,4 @@ func annotationsEqual(have, want map[string]string) bool {
 func replicated(pod *corev1.Pod) bool {
 	ref := metav1.GetControllerOf(pod)
 	return ref != nil && slices.Contains(replicatedKinds, ref.Kind)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

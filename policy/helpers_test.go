@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 )
@@ -45,6 +46,9 @@ func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result
 	res := Apply(pod, set, ns)
 	if diff := cmp.Diff(before, pod, quantities); diff != "" {
 		t.Fatalf("Apply modified its input (-before +after):\n%s", diff)
+	}
+	if semanticallyEqual := equality.Semantic.DeepEqual(pod, res.Pod); res.Changed == semanticallyEqual {
+		t.Errorf("Changed = %v, but the pods are equal: %v", res.Changed, semanticallyEqual)
 	}
 	again := Apply(res.Pod, set, ns)
 	if again.Changed {
