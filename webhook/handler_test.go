@@ -56,7 +56,7 @@ func TestMutatePods(t *testing.T) {
 	srv := startServer(t, Options{PolicyFile: examplePolicies, namespaces: namespaces})
 	set := loadFile(t, examplePolicies)
 	set.PrepullHelperImage = policy.DefaultPrepullHelperImage
-	patched := 0
+	patched, compared := 0, 0
 	for _, c := range cases {
 		for _, pod := range readPods(t, filepath.Join("../testdata/pods", c.File)) {
 			t.Run(c.Name+"/"+pod.Name, func(t *testing.T) {
@@ -80,12 +80,55 @@ func TestMutatePods(t *testing.T) {
 				if want.Changed {
 					patched++
 				}
+				if compareCLIGolden(t, c, pod, got, resp.Warnings) {
+					compared++
+				}
 			})
 		}
 	}
-	if patched == 0 {
-		t.Error("no golden pod was patched: the test proves nothing")
+	t.Logf("%d pods patched, %d compared with the CLI golden output", patched, compared)
+	if patched == 0 || compared == 0 {
+		t.Errorf("%d pods patched, %d compared with the CLI's golden output: the test proves nothing", patched, compared)
 	}
+}
+
+// compareCLIGolden compares the webhook's pod and warnings with the
+// output of `poolpatch mutate` recorded in testdata/golden, for cases whose
+// manifest is a single Pod. It reports whether it compared.
+func compareCLIGolden(t *testing.T, c goldenCase, in, got *corev1.Pod, warnings []string) bool {
+	t.Helper()
+	if len(readPods(t, filepath.Join("../testdata/pods", c.File))) != 1 {
+		return false
+	}
+	data, err := os.ReadFile(filepath.Join("../testdata/golden", c.Name+".yaml"))
+	if err != nil {
+		t.Errorf("no CLI golden output: %v", err)
+		return false
+	}
+	var cli corev1.Pod
+	if err := yaml.Unmarshal(data, &cli); err != nil || cli.Kind != "Pod" {
+		return false // not a single Pod document
+	}
+	cli.TypeMeta = got.TypeMeta
+	if diff := cmp.Diff(&cli, got); diff != "" {
+		t.Errorf("webhook differs from poolpatch mutate's golden output (-cli +webhook):\n%s", diff)
+	}
+	stderr, err := os.ReadFile(filepath.Join("../testdata/golden", c.Name+".stderr"))
+	if err != nil {
+		t.Errorf("no CLI golden stderr: %v", err)
+		return true
+	}
+	prefix := "warning: Pod " + in.Namespace + "/" + in.Name + ": "
+	var cliWarnings []string
+	for _, line := range strings.Split(strings.TrimSpace(string(stderr)), "\n") {
+		if w, ok := strings.CutPrefix(line, prefix); ok {
+			cliWarnings = append(cliWarnings, w)
+		}
+	}
+	if diff := cmp.Diff(cliWarnings, warnings); diff != "" {
+		t.Errorf("warnings differ from poolpatch mutate's (-cli +webhook):\n%s", diff)
+	}
+	return true
 }
 
 // applyPatch applies the response's patch to pod with the library the API

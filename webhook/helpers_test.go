@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,18 +125,30 @@ type testServer struct {
 	webhook string // https://127.0.0.1:PORT
 	metrics string // http://127.0.0.1:PORT/metrics
 	health  string // http://127.0.0.1:PORT
+	certDir string
+	done    chan error
+	stop    func() error // cancels Run and returns what it returned
 }
 
 // startServer runs Run with opts until the test ends and waits until it is
-// ready. It fills in what opts leaves zero: 127.0.0.1, free ports, a fresh
-// certificate (unless caPEM trusts the one in opts.CertDir), no cluster
-// (unless opts names one) and the test logger.
+// ready. It fills in what opts leaves zero: 127.0.0.1, free ports, a cert dir
+// with a fresh certificate (or caPEM trusts the one in opts.CertDir), no
+// cluster (unless opts names one) and the test logger.
 func startServer(t *testing.T, opts Options, caPEM ...byte) *testServer {
 	t.Helper()
+	s := launch(t, opts, caPEM...)
+	s.waitReady(t)
+	return s
+}
+
+// launch starts Run as startServer does, without waiting for readiness.
+func launch(t *testing.T, opts Options, caPEM ...byte) *testServer {
+	t.Helper()
 	pool := x509.NewCertPool()
-	if len(caPEM) > 0 {
+	switch {
+	case len(caPEM) > 0:
 		pool.AppendCertsFromPEM(caPEM)
-	} else {
+	case opts.CertDir == "":
 		opts.CertDir = t.TempDir()
 		pool = writeCerts(t, opts.CertDir)
 	}
@@ -156,38 +169,60 @@ func startServer(t *testing.T, opts Options, caPEM ...byte) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, opts) }()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	tlsConfig := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	s := &testServer{
-		client:  &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}},
+		client:  clientFor(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}),
 		webhook: fmt.Sprintf("https://%s", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))),
 		metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		health:  fmt.Sprintf("http://127.0.0.1:%d", healthPort),
+		certDir: opts.CertDir,
+		done:    done,
+		stop:    stop,
 	}
-	s.waitReady(t, done)
 	return s
 }
 
-func (s *testServer) waitReady(t *testing.T, done chan error) {
+// clientFor returns an HTTPS client with cfg and no connection reuse, so
+// that every request makes a fresh TLS handshake.
+func clientFor(cfg *tls.Config) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}}
+}
+
+// probe returns the HTTP status of a probe path, or 0 when it cannot connect.
+func (s *testServer) probe(path string) int {
+	resp, err := http.Get(s.health + path)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (s *testServer) waitReady(t *testing.T) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-done:
+		case err := <-s.done:
 			t.Fatalf("Run ended before ready: %v", err)
 		default:
 		}
-		resp, err := http.Get(s.health + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if s.probe("/readyz") == http.StatusOK {
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
