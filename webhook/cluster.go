@@ -105,13 +105,14 @@ func (c *cluster) startEvents() {
 	c.recorder = c.broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "poolpatch"})
 }
 
-// start runs the informers until ctx ends and waits for their caches.
+// start runs the informers until ctx ends and waits for their caches; a
+// shutdown before they sync is no error.
 func (c *cluster) start(ctx context.Context) error {
 	c.factory.Start(ctx.Done())
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("namespace and LimitRange caches: %w", ctx.Err())
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) && ctx.Err() == nil {
+		return errors.New("namespace and LimitRange caches did not sync")
 	}
-	return nil
+	return nil // synced, or shut down before
 }
 
 // hasSynced reports whether the informer caches are filled.

@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -355,5 +356,32 @@ func TestValidatePolicies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMetricsExposed: after a patched pod, the metrics endpoint shows
+// poolpatch's series and controller-runtime's webhook latency histogram.
+func TestMetricsExposed(t *testing.T) {
+	srv := startServer(t, Options{PolicyFile: examplePolicies})
+	set := loadFile(t, examplePolicies)
+	srv.post(t, MutatePodsPath, podReview(t, sparkExecutor(t), admissionv1.Create))
+	windows := readPods(t, "../testdata/pods/pod-windows.yaml")[0]
+	srv.post(t, MutatePodsPath, podReview(t, windows, admissionv1.Create))
+	skip := policy.Apply(windows, set, policy.Namespace{Name: windows.Namespace}).Skips
+	if len(skip) == 0 {
+		t.Fatal("the Windows pod skips nothing")
+	}
+	for _, series := range []struct{ name, labels string }{
+		{"poolpatch_admissions_total", `result="patched"`},
+		{"poolpatch_policy_applications_total", `mode="Enforce",policy="spark-executors"`},
+		{"poolpatch_settings_skipped_total", fmt.Sprintf(`policy=%q,reason=%q,setting=%q`, skip[0].Policy, skip[0].Reason, skip[0].Setting)},
+		{"poolpatch_policy_reloads_total", `result="success"`},
+		{"poolpatch_policy_generation_info", `generation="` + set.Generation + `"`},
+		{"controller_runtime_webhook_latency_seconds_count", `webhook="/mutate-pods"`},
+		{"controller_runtime_webhook_requests_total", `code="200",webhook="/mutate-pods"`},
+	} {
+		if v := srv.metric(t, series.name, series.labels); v < 1 {
+			t.Errorf("%s{%s} = %v, want >= 1", series.name, series.labels, v)
+		}
 	}
 }

@@ -263,8 +263,9 @@ func (s *testServer) metric(t testing.TB, name, labels string) float64 {
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		series, value, ok := strings.Cut(sc.Text(), " ")
-		if ok && series == want {
+		line := sc.Text()
+		cut := strings.LastIndexByte(line, ' ')
+		if series, value := line[:max(cut, 0)], line[cut+1:]; cut > 0 && series == want {
 			v, err := strconv.ParseFloat(value, 64)
 			if err != nil {
 				t.Fatalf("metric %s: %v", want, err)
