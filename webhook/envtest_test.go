@@ -175,6 +175,26 @@ func counterValue(t testing.TB, c interface{ Write(*dto.Metric) error }) float64
 	return m.GetCounter().GetValue()
 }
 
+// clusterFixture is the API server, the policy ConfigMap and the server
+// that TestConfigMapSource's steps share, in order.
+type clusterFixture struct {
+	client kubernetes.Interface
+	cm     *corev1.ConfigMap
+	srv    *testServer
+}
+
+// update writes the policy ConfigMap with policies (and labels).
+func (f *clusterFixture) update(t *testing.T, policies string, labels map[string]string) error {
+	t.Helper()
+	cm := f.cm.DeepCopy()
+	cm.Data["policies.yaml"], cm.Labels = policies, labels
+	got, err := f.client.CoreV1().ConfigMaps(systemNamespace).Update(t.Context(), cm, metav1.UpdateOptions{})
+	if err == nil {
+		f.cm = got
+	}
+	return err
+}
+
 // TestConfigMapSource runs the server against a real API server: pods
 // created through it are patched; ConfigMap edits reach the next requests;
 // an invalid edit keeps the last good set and leaves an Event and a metric;
@@ -182,78 +202,97 @@ func counterValue(t testing.TB, c interface{ Write(*dto.Metric) error }) float64
 // a deleted ConfigMap means no policies.
 func TestConfigMapSource(t *testing.T) {
 	env, client := startEnvtest(t)
-	ctx := t.Context()
-	cms := client.CoreV1().ConfigMaps(systemNamespace)
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: policyConfigMap, Namespace: systemNamespace},
 		Data: map[string]string{"policies.yaml": teamPolicy("one")}}
-	cm, err := cms.Create(ctx, cm, metav1.CreateOptions{})
+	cm, err := client.CoreV1().ConfigMaps(systemNamespace).Create(t.Context(), cm, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wo := env.WebhookInstallOptions
-	srv := startServer(t, Options{RestConfig: env.Config, PolicyConfigMap: systemNamespace + "/" + policyConfigMap,
+	f := &clusterFixture{client: client, cm: cm}
+	f.srv = startServer(t, Options{RestConfig: env.Config, PolicyConfigMap: systemNamespace + "/" + policyConfigMap,
 		Host: wo.LocalServingHost, Port: wo.LocalServingPort, CertDir: wo.LocalServingCertDir}, wo.LocalServingCAData...)
+	steps := []struct {
+		name string
+		run  func(t *testing.T, f *clusterFixture)
+	}{
+		{"pod created through the API server is patched", stepRealPod},
+		{"pod of a namespace created a moment ago is patched", stepFreshNamespace},
+		{"edit reaches the next requests", stepEdit},
+		{"invalid edit keeps the last good set", stepInvalidEdit},
+		{"validating webhook rejects with positions", stepValidatingWebhook},
+		{"metrics need authentication", stepMetricsAuth},
+		{"deleted ConfigMap means no policies", stepDelete},
+	}
+	for _, step := range steps {
+		if !t.Run(step.name, func(t *testing.T) { step.run(t, f) }) {
+			return // later steps build on this one
+		}
+	}
+}
 
-	t.Run("pod created through the API server is patched", func(t *testing.T) {
-		pod := createPod(t, client, teamNamespace, true)
-		if pod.Annotations["example.com/team"] != "one" || pod.Annotations["poolpatch.io/policies"] != "data-one" {
-			t.Errorf("annotations = %v", pod.Annotations)
-		}
-	})
-	t.Run("pod of a namespace created a moment ago is patched", func(t *testing.T) {
-		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-b",
-			Labels: map[string]string{"poolpatch.io/enabled": "true", "team": "data"}}}
-		if _, err := client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if got := createPod(t, client, "team-b", false).Annotations["example.com/team"]; got != "one" {
-			t.Errorf("team %q, want one", got)
-		}
-	})
-	t.Run("edit reaches the next requests", func(t *testing.T) {
-		cm.Data["policies.yaml"] = teamPolicy("two")
-		if cm, err = cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		waitForPodTeam(t, client, "two")
-	})
-	t.Run("invalid edit keeps the last good set", func(t *testing.T) {
-		rejected := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected))
-		cm.Data["policies.yaml"] = string(brokenPolicy)
-		if cm, err = cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, "PolicyRejected event", func() error { return findEvent(ctx, client, "policies.yaml:6:13") })
-		if got := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected)); got != rejected+1 {
-			t.Errorf("rejected reloads %v -> %v, want +1", rejected, got)
-		}
-		if got := createPod(t, client, teamNamespace, false).Annotations["example.com/team"]; got != "two" {
-			t.Errorf("after an invalid edit: team %q, want two", got)
-		}
-	})
-	t.Run("validating webhook rejects with positions", func(t *testing.T) {
-		cm.Labels = map[string]string{"poolpatch.io/validate": "true"}
-		_, err := cms.Update(ctx, cm, metav1.UpdateOptions{})
-		if err == nil || !strings.Contains(err.Error(), "policies.yaml:6:13") {
-			t.Errorf("update = %v, want a denial naming policies.yaml:6:13", err)
-		}
-	})
-	t.Run("metrics need authentication", func(t *testing.T) {
-		resp, err := srv.client.Get(strings.Replace(srv.metrics, "http://", "https://", 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
-			t.Errorf("anonymous scrape: HTTP %d, want 401 or 403", resp.StatusCode)
-		}
-	})
-	t.Run("deleted ConfigMap means no policies", func(t *testing.T) {
-		if err := cms.Delete(ctx, policyConfigMap, metav1.DeleteOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		waitForPodTeam(t, client, "")
-	})
+func stepRealPod(t *testing.T, f *clusterFixture) {
+	pod := createPod(t, f.client, teamNamespace, true)
+	if pod.Annotations["example.com/team"] != "one" || pod.Annotations["poolpatch.io/policies"] != "data-one" {
+		t.Errorf("annotations = %v", pod.Annotations)
+	}
+}
+
+func stepFreshNamespace(t *testing.T, f *clusterFixture) {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-b",
+		Labels: map[string]string{"poolpatch.io/enabled": "true", "team": "data"}}}
+	if _, err := f.client.CoreV1().Namespaces().Create(t.Context(), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := createPod(t, f.client, "team-b", false).Annotations["example.com/team"]; got != "one" {
+		t.Errorf("team %q, want one", got)
+	}
+}
+
+func stepEdit(t *testing.T, f *clusterFixture) {
+	if err := f.update(t, teamPolicy("two"), nil); err != nil {
+		t.Fatal(err)
+	}
+	waitForPodTeam(t, f.client, "two")
+}
+
+func stepInvalidEdit(t *testing.T, f *clusterFixture) {
+	rejected := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected))
+	if err := f.update(t, string(brokenPolicy), nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "PolicyRejected event", func() error { return findEvent(t.Context(), f.client, "policies.yaml:6:13") })
+	if got := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected)); got != rejected+1 {
+		t.Errorf("rejected reloads %v -> %v, want +1", rejected, got)
+	}
+	if got := createPod(t, f.client, teamNamespace, false).Annotations["example.com/team"]; got != "two" {
+		t.Errorf("after an invalid edit: team %q, want two", got)
+	}
+}
+
+func stepValidatingWebhook(t *testing.T, f *clusterFixture) {
+	err := f.update(t, string(brokenPolicy), map[string]string{"poolpatch.io/validate": "true"})
+	if err == nil || !strings.Contains(err.Error(), "policies.yaml:6:13") {
+		t.Errorf("update = %v, want a denial naming policies.yaml:6:13", err)
+	}
+}
+
+func stepMetricsAuth(t *testing.T, f *clusterFixture) {
+	resp, err := f.srv.client.Get(strings.Replace(f.srv.metrics, "http://", "https://", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+		t.Errorf("anonymous scrape: HTTP %d, want 401 or 403", resp.StatusCode)
+	}
+}
+
+func stepDelete(t *testing.T, f *clusterFixture) {
+	if err := f.client.CoreV1().ConfigMaps(systemNamespace).Delete(t.Context(), policyConfigMap, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitForPodTeam(t, f.client, "")
 }
 
 // findEvent looks for the PolicyRejected Event on the policy ConfigMap whose

@@ -40,6 +40,9 @@ func Run(ctx context.Context, opts Options) error {
 	if c != nil {
 		defer c.stop()
 	}
+	log.Info("poolpatch webhook starting", "port", opts.Port, "certDir", opts.CertDir,
+		"policyConfigMap", opts.PolicyConfigMap, "policyFile", opts.PolicyFile,
+		"failClosed", opts.FailClosed, "cluster", c != nil)
 	store := NewStore(opts.PrepullHelperImage, log.WithName("policies"))
 	certs := &certificates{dir: opts.CertDir, interval: opts.CertPollInterval, log: log.WithName("certs")}
 	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: opts.Host, Port: opts.Port, CertDir: opts.CertDir,
@@ -59,9 +62,6 @@ func Run(ctx context.Context, opts Options) error {
 		g.Go(func() error { return c.start(ctx) })
 	}
 	g.Go(func() error { return serve(ctx, g, opts, srv, certs, c, log) })
-	log.Info("poolpatch webhook starting", "port", opts.Port, "certDir", opts.CertDir,
-		"policyConfigMap", opts.PolicyConfigMap, "policyFile", opts.PolicyFile,
-		"failClosed", opts.FailClosed, "cluster", c != nil)
 	if err := g.Wait(); err != nil {
 		return err
 	}
