@@ -1,0 +1,26 @@
+package scenarios_test
+
+import (
+	"testing"
+)
+
+// The scenarios run in this order, one after another, on the shared
+// control plane; each uses namespaces of its own.
+
+// TestDeploymentKubectlApply is scenario 1.
+func TestDeploymentKubectlApply(t *testing.T) {
+	r, err := deploymentScenario(t.Context(), "")
+	r.report(t, err)
+}
+
+// TestFallbackWhenSpecialIsFull is scenario 2.
+func TestFallbackWhenSpecialIsFull(t *testing.T) {
+	r, err := fallbackScenario(t.Context(), "")
+	r.report(t, err)
+}
+
+// TestUntouched is scenario 3.
+func TestUntouched(t *testing.T) {
+	r, err := untouchedScenario(t.Context())
+	r.report(t, err)
+}
