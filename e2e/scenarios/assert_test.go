@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"hash/fnv"
+	"regexp"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -145,3 +146,6 @@ func untouched(pod *corev1.Pod) []string {
 	}
 	return found
 }
+
+// placementFailure matches the failures checkPlacements records.
+var placementFailure = regexp.MustCompile(`on node \S+: (pool|zone) "`)

@@ -24,3 +24,21 @@ func TestUntouched(t *testing.T) {
 	r, err := untouchedScenario(t.Context())
 	r.report(t, err)
 }
+
+// TestSparkHelmDriverAndExecutors is scenario 4.
+func TestSparkHelmDriverAndExecutors(t *testing.T) {
+	r, err := sparkScenario(t.Context())
+	r.report(t, err)
+}
+
+// TestZones is scenario 5.
+func TestZones(t *testing.T) {
+	r, err := zonesScenario(t.Context(), "")
+	r.report(t, err)
+}
+
+// TestPolicyReloadAndValidation is scenario 6.
+func TestPolicyReloadAndValidation(t *testing.T) {
+	r, err := reloadScenario(t.Context())
+	r.report(t, err)
+}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/poolpatch/poolpatch/webhook"
 )
 
 // result collects a scenario's failed assertions. A scenario returns it
@@ -15,6 +18,10 @@ type result struct {
 	// pods and placements count what the scenario created and checked.
 	pods       int
 	placements map[string]int // pool/zone -> pods
+	// Scenario 6's evidence: how long a reload took to be served, the
+	// line kubectl printed for a rejected set and the Event's message.
+	reload           time.Duration
+	rejection, event string
 }
 
 // errorf records one failed assertion.
@@ -37,6 +44,15 @@ func (r *result) report(t *testing.T, err error) {
 		t.Fatalf("scenario did not run: %v", err)
 	}
 	t.Logf("%d pods created; placements (pool/zone: pods): %v", r.pods, r.placements)
+	if r.reload > 0 {
+		t.Logf("changed policies served %s after kubectl apply", r.reload.Round(time.Millisecond))
+	}
+	if r.rejection != "" {
+		t.Logf("kubectl apply of an invalid set: %s", r.rejection)
+	}
+	if r.event != "" {
+		t.Logf("Event %s: %s", webhook.ReasonPolicyRejected, r.event)
+	}
 	for _, f := range r.failures {
 		t.Error(f)
 	}
@@ -45,4 +61,14 @@ func (r *result) report(t *testing.T, err error) {
 // summary is the failures on one line each, for logs.
 func (r *result) summary() string {
 	return strings.Join(r.failures, "\n")
+}
+
+// firstLine is the first line of s containing sub, trimmed ("" if none).
+func firstLine(s, sub string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, sub) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
 }

@@ -66,8 +66,8 @@ func checkWebPod(r *result, pod *corev1.Pod) {
 		r.errorf("pod %s: preferred pool weights (-want +got):\n%s", name, diff)
 	}
 	wantAnnotations := map[string]string{
-		scenarios.PoliciesAnnotation: "web",
-		"e2e.poolpatch.io/owner":     "platform",
+		scenarios.PoliciesAnnotation:                                   "web",
+		"e2e.poolpatch.io/owner":                                       "platform",
 		"cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes": scenarios.ScratchVolume,
 	}
 	for k, want := range wantAnnotations {
