@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"context"
 	"testing"
 )
 
@@ -41,4 +42,35 @@ func TestZones(t *testing.T) {
 func TestPolicyReloadAndValidation(t *testing.T) {
 	r, err := reloadScenario(t.Context())
 	r.report(t, err)
+}
+
+// TestTestdataManifests is scenario 7, one subtest per case of
+// testdata/cases.yaml, with testdata/policies/examples.yaml served.
+func TestTestdataManifests(t *testing.T) {
+	ctx := t.Context()
+	cases, err := readTestdataCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := setTestdataPolicies(ctx)
+	t.Cleanup(func() {
+		if _, err := env.SetPolicies(context.Background(), basePolicies); err != nil {
+			t.Errorf("restore base policies: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := createNamespaces(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	pods := 0
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			r, err := testdataScenario(ctx, set, c)
+			r.report(t, err)
+			pods += r.pods
+		})
+	}
+	t.Logf("%d cases, %d stored pods compared with poolpatch mutate", len(cases), pods)
 }

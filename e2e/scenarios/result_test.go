@@ -22,6 +22,8 @@ type result struct {
 	// line kubectl printed for a rejected set and the Event's message.
 	reload           time.Duration
 	rejection, event string
+	// skipped lists the kinds scenario 7 did not create.
+	skipped []string
 }
 
 // errorf records one failed assertion.
@@ -43,7 +45,14 @@ func (r *result) report(t *testing.T, err error) {
 	if err != nil {
 		t.Fatalf("scenario did not run: %v", err)
 	}
-	t.Logf("%d pods created; placements (pool/zone: pods): %v", r.pods, r.placements)
+	if len(r.placements) > 0 {
+		t.Logf("%d pods; placements (pool/zone: pods): %v", r.pods, r.placements)
+	} else {
+		t.Logf("%d pods", r.pods)
+	}
+	if len(r.skipped) > 0 {
+		t.Logf("not created (no pods, passed through by poolpatch): %v", r.skipped)
+	}
 	if r.reload > 0 {
 		t.Logf("changed policies served %s after kubectl apply", r.reload.Round(time.Millisecond))
 	}
