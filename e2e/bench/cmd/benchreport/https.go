@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// httpsWorkers is the closed-loop concurrency; httpsRate the open-loop rate.
+const (
+	httpsWorkers = 32
+	httpsRate    = 200
+)
+
+// runHTTPS measures section 3: poolpatch serve (example policies, no
+// cluster) next to the no-op webhook, both as separate processes on the same
+// TLS stack, driven by the same keep-alive client, rounds interleaved.
+func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
+	pp, err := startPoolpatch(ctx, e, "https-poolpatch", e.examples, "")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, pp.stop()) }()
+	noop, err := startNoop(ctx, e, "https-noop")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, noop.stop()) }()
+	servers := []*server{pp, noop}
+	for _, s := range servers { // warm-up: connections, caches, GC pacing
+		if _, _, err := closedLoop(ctx, e.client, s.url, e.review, httpsWorkers, e.warmup); err != nil {
+			return fmt.Errorf("%s warm-up: %w", s.name, err)
+		}
+	}
+	rps := map[*server][]float64{}
+	cpu := map[*server][]float64{}
+	for round := range e.rounds {
+		for i := range servers {
+			s := servers[(i+round)%len(servers)] // alternate who goes first
+			before, err := cpuTime(s.pid())
+			if err != nil {
+				return err
+			}
+			n, took, err := closedLoop(ctx, e.client, s.url, e.review, httpsWorkers, e.closedFor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			after, err := cpuTime(s.pid())
+			if err != nil {
+				return err
+			}
+			rps[s] = append(rps[s], float64(n)/took.Seconds())
+			cpu[s] = append(cpu[s], float64((after-before).Microseconds())/float64(n))
+			fmt.Fprintf(e.log, "https closed loop %s round %d: %.0f req/s, %.1f us CPU/req\n",
+				s.name, round+1, rps[s][len(rps[s])-1], cpu[s][len(cpu[s])-1])
+		}
+	}
+	lat := map[*server][]time.Duration{}
+	for round := range e.rounds {
+		for i := range servers {
+			s := servers[(i+round)%len(servers)]
+			l, err := openLoop(ctx, e.client, s.url, e.review, httpsRate, e.openFor)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			lat[s] = append(lat[s], l...)
+		}
+	}
+	for _, s := range []struct {
+		srv  *server
+		name string
+	}{{pp, "poolpatch"}, {noop, "noop"}} {
+		r.add("https", "https_rps_"+s.name, median(rps[s.srv]), "req/s")
+		r.add("https", "https_cpu_per_req_"+s.name, median(cpu[s.srv]), "us")
+	}
+	r.addTarget("https", "https_throughput_vs_noop", median(rps[pp])/median(rps[noop]), "ratio", ">=", 0.85)
+	for _, s := range []struct {
+		srv  *server
+		name string
+	}{{pp, "poolpatch"}, {noop, "noop"}} {
+		l := lat[s.srv]
+		r.add("https", "https_open_p50_"+s.name, ms(percentile(l, 50)), "ms")
+		if s.srv == pp {
+			r.addTarget("https", "https_open_p99_"+s.name, ms(percentile(l, 99)), "ms", "<=", 5)
+		} else {
+			r.add("https", "https_open_p99_"+s.name, ms(percentile(l, 99)), "ms")
+		}
+		r.add("https", "https_open_max_"+s.name, ms(maxDuration(l)), "ms")
+	}
+	r.note("https: closed loop %d clients x %s x %d rounds per server, medians; open loop %d req/s x %s x %d rounds, percentiles over all %d requests per server",
+		httpsWorkers, e.closedFor, e.rounds, httpsRate, e.openFor, e.rounds, len(lat[pp]))
+	return nil
+}

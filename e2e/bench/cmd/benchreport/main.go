@@ -1,0 +1,145 @@
+// Command benchreport runs poolpatch's benchmarks and prints a summary table
+// followed by one `name value unit` line per figure; `make bench` runs it
+// after building bin/. Sections, in the order run:
+//
+//  1. engine: policy.Apply for 1 to 5,000 policies, one policy that cannot match
+//  2. handler: the /mutate-pods handler against its floor
+//  3. https: poolpatch serve next to a no-op webhook, closed and open loop
+//  4. apiserver: Pod creates through the harness API server, four configurations
+//  5. reload: 1,000 policies; peak RSS with 10,000 namespaces cached
+//  6. preview: poolpatch mutate on 100 and 5,000 pods
+//
+// Ratios compare figures taken in the same run; repeated figures are
+// medians. Progress goes to stderr, the report to stdout, and the figures as
+// JSON to -json for the chart.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
+)
+
+// env is what every section shares.
+type env struct {
+	root, binDir, workDir, certDir string
+	examples                       string // the example policy file
+	caPEM, review                  []byte // bench CA; the Spark executor's AdmissionReview
+	client                         *http.Client
+	log                            io.Writer
+
+	count     int    // -count of the Go benchmarks
+	benchtime string // -benchtime of the Go benchmarks
+	rounds    int    // interleaved rounds of the process benchmarks
+	warmup    time.Duration
+	closedFor time.Duration
+	openFor   time.Duration
+	seqPods   int
+	concFor   time.Duration
+	nsCount   int
+}
+
+func main() {
+	jsonOut := flag.String("json", "", "also write the figures as JSON to this file")
+	quick := flag.Bool("quick", false, "short runs, to check the benchmark itself")
+	only := flag.String("only", "", "run only these sections: comma-separated of unit,https,apiserver,preview")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *quick, *only, *jsonOut); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+// run prepares the environment, runs the sections and prints the report.
+func run(ctx context.Context, quick bool, only, jsonOut string) error {
+	e, cleanup, err := newEnv(quick)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	r := &Report{}
+	sections := []struct {
+		name string
+		run  func(context.Context, *env, *Report) error
+	}{
+		{"unit", runUnitBenchmarks},
+		{"preview", runPreview},
+		{"https", runHTTPS},
+		{"apiserver", runAPIServer},
+	}
+	for _, s := range sections {
+		if !selected(only, s.name) {
+			continue
+		}
+		began := time.Now()
+		fmt.Fprintf(e.log, "=== %s\n", s.name)
+		if err := s.run(ctx, e, r); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		fmt.Fprintf(e.log, "=== %s done in %s\n", s.name, time.Since(began).Round(time.Second))
+	}
+	r.note("machine: %s", machine())
+	if jsonOut != "" {
+		if err := r.WriteJSON(jsonOut); err != nil {
+			return err
+		}
+	}
+	return r.Print(os.Stdout)
+}
+
+// newEnv finds the repository, writes the certificate and the review, and
+// sets the durations (shorter with quick).
+func newEnv(quick bool) (*env, func(), error) {
+	root, err := fixture.RepoRoot()
+	if err != nil {
+		return nil, nil, err
+	}
+	work, err := os.MkdirTemp("", "poolpatch-bench-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("work directory: %w", err)
+	}
+	cleanup := func() { _ = os.RemoveAll(work) }
+	e := &env{root: root, binDir: filepath.Join(root, "bin"), workDir: work,
+		certDir: filepath.Join(work, "certs"), examples: filepath.Join(root, fixture.ExamplePoliciesPath),
+		log: os.Stderr, count: 5, benchtime: "500ms", rounds: 3, warmup: 2 * time.Second,
+		closedFor: 5 * time.Second, openFor: 10 * time.Second, seqPods: 100, concFor: 5 * time.Second, nsCount: 10000}
+	if quick {
+		e.count, e.benchtime, e.rounds, e.warmup = 1, "100ms", 2, 500*time.Millisecond
+		e.closedFor, e.openFor, e.seqPods, e.concFor, e.nsCount = time.Second, 2*time.Second, 20, time.Second, 500
+	}
+	if err := os.Mkdir(e.certDir, 0o700); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("cert directory: %w", err)
+	}
+	if e.caPEM, err = writeServingCert(e.certDir); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	if e.review, err = fixture.SparkReview(root); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	if e.client, err = webhookClient(e.caPEM, 64); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return e, cleanup, nil
+}
+
+// selected reports whether section is in the comma-separated list (all for "").
+func selected(list, section string) bool {
+	return list == "" || slices.Contains(strings.Split(list, ","), section)
+}

@@ -1,0 +1,67 @@
+// Command noop is the no-op mutating webhook poolpatch's benchmarks compare
+// against: the same TLS stack as `poolpatch serve` (controller-runtime's
+// webhook server and admission.Webhook decoding, TLS 1.2 minimum, the same
+// cipher suites, HTTP/1.1 only) whose handler allows every request without
+// a patch. `make bench` builds it into bin/bench-noop.
+//
+//	bench-noop --port 9444 --cert-dir DIR [--host 127.0.0.1]
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/go-logr/logr"
+
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+)
+
+// Path is where the no-op webhook answers, as poolpatch's /mutate-pods.
+const Path = "/mutate-pods"
+
+func main() {
+	host := flag.String("host", "127.0.0.1", "address to bind")
+	port := flag.Int("port", 9444, "HTTPS port")
+	certDir := flag.String("cert-dir", "", "directory holding tls.crt and tls.key")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *host, *port, *certDir); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-noop:", err)
+		os.Exit(1)
+	}
+}
+
+// secureCipherSuites are the TLS 1.2 suites `poolpatch serve` allows.
+var secureCipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// run serves the no-op webhook until ctx ends.
+func run(ctx context.Context, host string, port int, certDir string) error {
+	log.SetLogger(logr.Discard())
+	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: host, Port: port, CertDir: certDir,
+		TLSOpts: []func(*tls.Config){func(cfg *tls.Config) {
+			cfg.MinVersion = tls.VersionTLS12
+			cfg.CipherSuites = secureCipherSuites
+			cfg.NextProtos = []string{"http/1.1"}
+		}}})
+	srv.Register(Path, &admission.Webhook{Handler: admission.HandlerFunc(
+		func(context.Context, admission.Request) admission.Response { return admission.Allowed("") })})
+	if err := srv.Start(ctx); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
