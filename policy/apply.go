@@ -140,10 +140,10 @@ func (m *mutation) changed(detail string) {
 	m.details = append(m.details, detail)
 }
 
-// skip records a setting left to the pod, with a warning for the user.
-func (m *mutation) skip(reason string) {
+// skip records a setting left to the pod, with a warning that explains it.
+func (m *mutation) skip(reason SkipReason, explanation string) {
 	m.result.Skips = append(m.result.Skips, Skip{Policy: m.policy.name, Setting: m.setting, Reason: reason})
-	m.result.warn(m.policy.name, "%s skipped: %s", m.setting, reason)
+	m.result.warn(m.policy.name, "%s skipped: %s", m.setting, explanation)
 }
 
 func setAnnotation(pod *corev1.Pod, key, value string) {

@@ -32,7 +32,7 @@ func mutateEviction(m *mutation) bool {
 	}
 	if decided := evictionDecided(m.pod); decided {
 		if !annotationsEqual(m.pod.Annotations, want) {
-			m.skip("pod sets its own eviction annotations")
+			m.skip(SkipPodEviction, "pod sets its own eviction annotations")
 		}
 		return false
 	}

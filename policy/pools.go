@@ -53,7 +53,7 @@ func tolerateChosenPools(m *mutation, values []string, other bool) bool {
 		chosen = append(chosen, c.spec.Pools[i])
 	}
 	if other || len(chosen) == 0 {
-		m.skip(fmt.Sprintf("pod selects %s outside the policy's pools", c.poolKey))
+		m.skip(SkipPodChosePool, fmt.Sprintf("pod selects %s outside the policy's pools", c.poolKey))
 		return false
 	}
 	return addTolerations(m, poolTolerations(c, chosen))

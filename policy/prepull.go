@@ -47,7 +47,7 @@ func mutatePrepull(m *mutation) bool {
 		return false
 	}
 	if isWindows(m.pod) {
-		m.skip("Windows pod")
+		m.skip(SkipWindowsPod, "Windows pod")
 		return false
 	}
 	pod := m.pod

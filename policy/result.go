@@ -36,11 +36,24 @@ func (c Change) String() string {
 	return fmt.Sprintf("%s: %s: %s", c.Policy, c.Setting, c.Detail)
 }
 
+// SkipReason says, in a word fit for a metric label, why a setting was left
+// to the pod.
+type SkipReason string
+
+// The reasons a setting is skipped.
+const (
+	SkipPodChosePool SkipReason = "pod-chose-pool"
+	SkipPodChoseZone SkipReason = "pod-chose-zone"
+	SkipPodScheduler SkipReason = "pod-scheduler"
+	SkipPodEviction  SkipReason = "pod-eviction"
+	SkipWindowsPod   SkipReason = "windows-pod"
+)
+
 // Skip is a setting a policy left alone because the pod already decides it.
 type Skip struct {
 	Policy  string
 	Setting Setting
-	Reason  string
+	Reason  SkipReason
 }
 
 // Result is what Apply did to a pod, and why.

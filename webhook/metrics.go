@@ -75,7 +75,7 @@ func recordResult(res *policy.Result) {
 		applicationsTotal.WithLabelValues(name, string(policy.ModeAudit)).Inc()
 	}
 	for _, s := range res.Skips {
-		skippedTotal.WithLabelValues(s.Policy, string(s.Setting), s.Reason).Inc()
+		skippedTotal.WithLabelValues(s.Policy, string(s.Setting), string(s.Reason)).Inc()
 	}
 }
 
