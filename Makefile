@@ -68,6 +68,14 @@ $(addprefix $(BIN)/,$(TOOLS)): $(BIN)/%: $(TOOLS_DIR)/go.mod $(TOOLS_DIR)/go.sum
 e2e: tools
 	KUBEBUILDER_ASSETS=$(BIN) $(GO) test -count=1 -p 1 -timeout 30m ./e2e/...
 
+## demo: the control plane from bin/, the webhook (in process), three pools
+## over two zones and sample workloads; prints where each pod landed and why,
+## shows the fallback pool and a policy hot reload, then stops everything
+## (Ctrl-C too). Builds what is missing first.
+demo: tools build
+	@echo "demo: starting (about 20 s once the tools are built)"
+	$(GO) run ./e2e/demo
+
 ## manifests: deploy/poolpatch.yaml, the chart rendered with its defaults
 ## (the staleness test rewrites it, so test and target cannot disagree)
 manifests: $(BIN)/helm
