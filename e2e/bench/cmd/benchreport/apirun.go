@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// apiSamples are one configuration's measurements over the rounds.
+type apiSamples struct {
+	seqP50, seqP90, seqP99 []float64 // ms, one per round
+	rps, concP50, concP99  []float64
+}
+
+// run starts the no-op and poolpatch servers (poolpatch with the example
+// policies, watching the cluster's namespaces as deployed), then measures
+// every configuration in every round, in rotating order.
+func (b *apiBench) run(ctx context.Context, r *Report) (err error) {
+	noop, err := startNoop(ctx, b.e, "api-noop")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, noop.stop()) }()
+	pp, err := startPoolpatch(ctx, b.e, "api-poolpatch", b.e.examples, b.c.KubeconfigPath())
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, pp.stop()) }()
+	configs := b.configs(noop, pp)
+	samples := make([]apiSamples, len(configs))
+	for round := range b.e.rounds {
+		for i := range configs {
+			k := (i + round) % len(configs)
+			if err := b.measure(ctx, configs[k], &samples[k], r, round); err != nil {
+				return fmt.Errorf("%s round %d: %w", configs[k].name, round+1, err)
+			}
+		}
+	}
+	rps := map[string]float64{}
+	for i, cfg := range configs {
+		s := samples[i]
+		r.add("apiserver", "apiserver_seq_p50_"+cfg.name, median(s.seqP50), "ms")
+		r.add("apiserver", "apiserver_seq_p90_"+cfg.name, median(s.seqP90), "ms")
+		r.add("apiserver", "apiserver_seq_p99_"+cfg.name, median(s.seqP99), "ms")
+		r.add("apiserver", "apiserver_creates_per_s_"+cfg.name, median(s.rps), "creates/s")
+		r.add("apiserver", "apiserver_conc_p50_"+cfg.name, median(s.concP50), "ms")
+		r.add("apiserver", "apiserver_conc_p99_"+cfg.name, median(s.concP99), "ms")
+		rps[cfg.name] = median(s.rps)
+	}
+	r.add("apiserver", "apiserver_noop_vs_none", rps["noop"]/rps["none"], "ratio")
+	r.add("apiserver", "apiserver_map_vs_none", rps["map"]/rps["none"], "ratio")
+	r.addTarget("apiserver", "apiserver_throughput_vs_noop", rps["poolpatch"]/rps["noop"], "ratio", ">=", 0.95)
+	r.addTarget("apiserver", "apiserver_throughput_vs_map", rps["poolpatch"]/rps["map"], "ratio", ">=", 1.0)
+	hwm, err := statusKB(pp.pid(), "VmHWM")
+	if err != nil {
+		return err
+	}
+	r.add("reload", "rss_peak_example_policies", float64(hwm)/1024, "MiB")
+	r.note("apiserver: %d rounds, configurations interleaved; per round %d sequential creates and %d clients for %s",
+		b.e.rounds, b.e.seqPods, createWorkers, b.e.concFor)
+	return nil
+}
+
+// measure enables cfg, waits until it is in effect, runs the sequential and
+// the concurrent creates, verifies a stored pod and disables cfg again.
+func (b *apiBench) measure(ctx context.Context, cfg apiConfig, s *apiSamples, r *Report, round int) error {
+	if err := cfg.enable(ctx); err != nil {
+		return err
+	}
+	if err := b.settle(ctx, cfg); err != nil {
+		return errors.Join(err, cfg.disable(ctx))
+	}
+	err := b.load(ctx, cfg, s, r, round)
+	return errors.Join(err, cfg.disable(ctx))
+}
+
+// load runs the measured creates and verifies the last stored pod.
+func (b *apiBench) load(ctx context.Context, cfg apiConfig, s *apiSamples, r *Report, round int) error {
+	for range 10 { // warm-up
+		if _, err := b.create(ctx); err != nil {
+			return err
+		}
+	}
+	seq := make([]time.Duration, 0, b.e.seqPods)
+	for range b.e.seqPods {
+		began := time.Now()
+		if _, err := b.create(ctx); err != nil {
+			return err
+		}
+		seq = append(seq, time.Since(began))
+	}
+	conc, took, last, err := b.concurrent(ctx)
+	if err != nil {
+		return err
+	}
+	stored, err := b.cs.CoreV1().Pods(benchNamespace).Get(ctx, last, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("get stored pod: %w", err)
+	}
+	if err := verify(stored, cfg); err != nil {
+		return err
+	}
+	if round == 0 {
+		what := "unmutated, as it should be"
+		if cfg.mutates {
+			what = "carries the tolerations, required and preferred terms and annotations"
+		}
+		r.note("apiserver %s: stored pod %s %s", cfg.name, stored.Name, what)
+	}
+	s.seqP50 = append(s.seqP50, ms(percentile(seq, 50)))
+	s.seqP90 = append(s.seqP90, ms(percentile(seq, 90)))
+	s.seqP99 = append(s.seqP99, ms(percentile(seq, 99)))
+	s.rps = append(s.rps, float64(len(conc))/took.Seconds())
+	s.concP50 = append(s.concP50, ms(percentile(conc, 50)))
+	s.concP99 = append(s.concP99, ms(percentile(conc, 99)))
+	fmt.Fprintf(b.e.log, "apiserver %s round %d: sequential p50 %.2f ms, %d clients %.0f creates/s p99 %.1f ms\n",
+		cfg.name, round+1, s.seqP50[len(s.seqP50)-1], createWorkers, s.rps[len(s.rps)-1], s.concP99[len(s.concP99)-1])
+	return nil
+}
+
+// concurrent creates pods from createWorkers clients for concFor and
+// returns every create's latency, the time taken and one created pod's name.
+func (b *apiBench) concurrent(ctx context.Context) ([]time.Duration, time.Duration, string, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var last string
+	var firstErr error
+	var wg sync.WaitGroup
+	began := time.Now()
+	deadline := began.Add(b.e.concFor)
+	for range createWorkers {
+		wg.Go(func() {
+			var mine []time.Duration
+			var name string
+			var err error
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t := time.Now()
+				pod, cerr := b.create(ctx)
+				if cerr != nil {
+					err = cerr
+					break
+				}
+				mine = append(mine, time.Since(t))
+				name = pod.Name
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			lat = append(lat, mine...)
+			if name != "" {
+				last = name
+			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(began)
+	if firstErr != nil {
+		return nil, 0, "", firstErr
+	}
+	return lat, took, last, nil
+}
