@@ -25,7 +25,7 @@ COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
-      -ldflags "-s -w -X github.com/poolpatch/poolpatch/cmd/poolpatch/internal/version.Version=${VERSION}" \
+      -ldflags "-s -w -X main.version=${VERSION}" \
       -o /out/poolpatch ./cmd/poolpatch && \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
       -ldflags "-s -w" -o /out/prepull ./cmd/prepull

@@ -6,7 +6,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := $(CURDIR)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/poolpatch/poolpatch/cmd/poolpatch/internal/version.Version=$(VERSION)
+LDFLAGS := -s -w -X main.version=$(VERSION)
 
 export PATH := $(BIN):$(PATH)
 
@@ -26,7 +26,7 @@ lint:
 
 ## unit: unit, golden and fuzz-seed tests (no control plane)
 unit:
-	$(GO) test -count=1 ./policy/... ./cmd/...
+	$(GO) test -count=1 ./policy/... ./internal/... ./cmd/...
 
 ## test: lint, unit tests, then everything that needs the real control plane
 test: lint unit integration e2e
