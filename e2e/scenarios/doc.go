@@ -20,4 +20,18 @@
 // in which scenarios 1, 2 and 5 run without the webhook and must fail.
 // Each scenario returns its failed assertions instead of failing the test,
 // so that the negative run can require them to fail.
+//
+// Scenario 7 takes testdata/cases.yaml as its list and decides, for the
+// manifests written for real clusters: every namespace is created with its
+// case's labels plus poolpatch.io/enabled=true; the ServiceAccounts the pods
+// name are created first (the ServiceAccount admission plugin rejects pods
+// whose account is missing); the fields of live objects in a List
+// (resourceVersion, uid, creationTimestamp, status) are dropped before the
+// create; a pod whose spec.nodeName names a Node that does not exist is
+// created (the API server accepts it, poolpatch must leave it alone); a pod
+// is compared as the create call returned it, since the garbage collector
+// deletes pods whose made-up owners do not exist; a CronJob's pod comes from
+// a Job created from it as `kubectl create job --from=cronjob/NAME` does;
+// Services and a SparkApplication (no CRD here) are not created: they make
+// no pods and poolpatch passes them through.
 package scenarios
