@@ -39,9 +39,9 @@ func asPod(u *unstructured.Unstructured) (*corev1.Pod, error) {
 	return pod, nil
 }
 
-// ownedPods waits until the controllers have made at least one pod for the
+// ownedPods waits until the controllers have made at least n pods for the
 // workload with uid (through its ReplicaSets or Jobs) and returns them.
-func ownedPods(ctx context.Context, namespace string, uid types.UID) ([]corev1.Pod, error) {
+func ownedPods(ctx context.Context, namespace string, uid types.UID, n int) ([]corev1.Pod, error) {
 	var pods []corev1.Pod
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, ownedPodsWait, true, func(ctx context.Context) (bool, error) {
 		owners, err := ownerUIDs(ctx, namespace, uid)
@@ -58,10 +58,10 @@ func ownedPods(ctx context.Context, namespace string, uid types.UID) ([]corev1.P
 				pods = append(pods, p)
 			}
 		}
-		return len(pods) > 0, nil
+		return len(pods) >= n, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("no pod made for %s in %s: %w", uid, namespace, err)
+		return nil, fmt.Errorf("%d of %d pods made for %s in %s: %w", len(pods), n, uid, namespace, err)
 	}
 	return pods, nil
 }
@@ -119,6 +119,10 @@ func podsOf(ctx context.Context, stored *unstructured.Unstructured) (pods []core
 			return nil, false, err
 		}
 	}
-	pods, err = ownedPods(ctx, stored.GetNamespace(), stored.GetUID())
+	n, err := wantPods(ctx, stored)
+	if err != nil {
+		return nil, false, err
+	}
+	pods, err = ownedPods(ctx, stored.GetNamespace(), stored.GetUID(), n)
 	return pods, stored.GetKind() == "DaemonSet", err
 }
