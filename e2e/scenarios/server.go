@@ -80,6 +80,9 @@ func (s *Server) waitTLS(ctx context.Context) error {
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
 		select {
 		case <-s.exited:
+			if s.err == nil {
+				return false, errors.New("webhook server exited before serving")
+			}
 			return false, fmt.Errorf("webhook server exited: %w", s.err)
 		default:
 		}
