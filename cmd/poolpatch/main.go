@@ -1,5 +1,3 @@
-// Command poolpatch is the pool-policy admission webhook and its offline CLI:
-// serve, mutate, validate and version.
 package main
 
 import (
