@@ -80,8 +80,10 @@ demo: tools build
 ## benchmarks side by side with their floors (the no-op webhook, the
 ## MutatingAdmissionPolicy), ratios taken in one run; about 10 minutes once
 ## the tools are built, one control plane. Not part of `make test`. Prints a
-## table and one `name value unit` line per figure (also in
-## bin/bench/report.txt and report.json) and draws e2e/bench/apiserver.png
+## table, the CPU profiles that explain the engine, handler and preview
+## figures, and one `name value unit` line per figure (also in
+## bin/bench/report.txt and report.json, profiles beside them), and draws
+## e2e/bench/apiserver.png
 ## (e2e/bench/chart is its own module: the plotting library stays out of
 ## go.mod). BENCH_ARGS=-quick checks the benchmark itself in about 2 minutes.
 BENCH_OUT := $(BIN)/bench
@@ -89,7 +91,7 @@ bench: tools build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/bench-noop ./e2e/bench/noop
 	$(GO) build -o $(BIN)/benchreport ./e2e/bench/cmd/benchreport
 	@mkdir -p $(BENCH_OUT)
-	set -o pipefail; $(BIN)/benchreport -json $(BENCH_OUT)/report.json $(BENCH_ARGS) | tee $(BENCH_OUT)/report.txt
+	set -o pipefail; $(BIN)/benchreport -json $(BENCH_OUT)/report.json -profile-dir $(BENCH_OUT) $(BENCH_ARGS) | tee $(BENCH_OUT)/report.txt
 	cd e2e/bench/chart && $(GO) run . -in $(BENCH_OUT)/report.json -out $(CURDIR)/e2e/bench/apiserver.png
 
 ## manifests: deploy/poolpatch.yaml, the chart rendered with its defaults

@@ -34,38 +34,41 @@ import (
 // env is what every section shares.
 type env struct {
 	root, binDir, workDir, certDir string
+	outDir                         string // profiles and test binaries
 	examples                       string // the example policy file
 	caPEM, review                  []byte // bench CA; the Spark executor's AdmissionReview
 	client                         *http.Client
 	log                            io.Writer
 
-	count     int    // -count of the Go benchmarks
-	benchtime string // -benchtime of the Go benchmarks
-	rounds    int    // interleaved rounds of the process benchmarks
-	warmup    time.Duration
-	closedFor time.Duration
-	openFor   time.Duration
-	seqPods   int
-	concFor   time.Duration
-	nsCount   int
+	count      int    // -count of the Go benchmarks
+	benchtime  string // -benchtime of the Go benchmarks
+	profileFor string // -benchtime of the profiled benchmarks
+	rounds     int    // interleaved rounds of the process benchmarks
+	warmup     time.Duration
+	closedFor  time.Duration
+	openFor    time.Duration
+	seqPods    int
+	concFor    time.Duration
+	nsCount    int
 }
 
 func main() {
 	jsonOut := flag.String("json", "", "also write the figures as JSON to this file")
+	outDir := flag.String("profile-dir", "", "directory for CPU profiles and test binaries (default: a temporary one)")
 	quick := flag.Bool("quick", false, "short runs, to check the benchmark itself")
-	only := flag.String("only", "", "run only these sections: comma-separated of unit,https,apiserver,preview")
+	only := flag.String("only", "", "run only these sections: comma-separated of unit,profile,preview,https,apiserver")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *quick, *only, *jsonOut); err != nil {
+	if err := run(ctx, *quick, *only, *jsonOut, *outDir); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
 // run prepares the environment, runs the sections and prints the report.
-func run(ctx context.Context, quick bool, only, jsonOut string) error {
-	e, cleanup, err := newEnv(quick)
+func run(ctx context.Context, quick bool, only, jsonOut, outDir string) error {
+	e, cleanup, err := newEnv(quick, outDir)
 	if err != nil {
 		return err
 	}
@@ -76,6 +79,7 @@ func run(ctx context.Context, quick bool, only, jsonOut string) error {
 		run  func(context.Context, *env, *Report) error
 	}{
 		{"unit", runUnitBenchmarks},
+		{"profile", runProfiles},
 		{"preview", runPreview},
 		{"https", runHTTPS},
 		{"apiserver", runAPIServer},
@@ -102,7 +106,7 @@ func run(ctx context.Context, quick bool, only, jsonOut string) error {
 
 // newEnv finds the repository, writes the certificate and the review, and
 // sets the durations (shorter with quick).
-func newEnv(quick bool) (*env, func(), error) {
+func newEnv(quick bool, outDir string) (*env, func(), error) {
 	root, err := fixture.RepoRoot()
 	if err != nil {
 		return nil, nil, err
@@ -114,11 +118,18 @@ func newEnv(quick bool) (*env, func(), error) {
 	cleanup := func() { _ = os.RemoveAll(work) }
 	e := &env{root: root, binDir: filepath.Join(root, "bin"), workDir: work,
 		certDir: filepath.Join(work, "certs"), examples: filepath.Join(root, fixture.ExamplePoliciesPath),
-		log: os.Stderr, count: 5, benchtime: "500ms", rounds: 3, warmup: 2 * time.Second,
+		outDir: outDir, log: os.Stderr, count: 5, benchtime: "500ms", profileFor: "2s", rounds: 3, warmup: 2 * time.Second,
 		closedFor: 5 * time.Second, openFor: 10 * time.Second, seqPods: 100, concFor: 5 * time.Second, nsCount: 10000}
 	if quick {
-		e.count, e.benchtime, e.rounds, e.warmup = 1, "100ms", 2, 500*time.Millisecond
+		e.count, e.benchtime, e.profileFor, e.rounds, e.warmup = 1, "100ms", "300ms", 2, 500*time.Millisecond
 		e.closedFor, e.openFor, e.seqPods, e.concFor, e.nsCount = time.Second, 2*time.Second, 20, time.Second, 500
+	}
+	if e.outDir == "" {
+		e.outDir = work
+	}
+	if err := os.MkdirAll(e.outDir, 0o755); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("profile directory: %w", err)
 	}
 	if err := os.Mkdir(e.certDir, 0o700); err != nil {
 		cleanup()

@@ -7,11 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
-
-	"sigs.k8s.io/yaml"
 
 	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
 )
@@ -56,27 +53,15 @@ func runPreview(ctx context.Context, e *env, r *Report) error {
 	return nil
 }
 
-// writePodStream writes n Spark executors (distinct names) as one YAML
-// stream and returns its path.
+// writePodStream writes n Spark executors as one YAML stream and returns
+// its path.
 func writePodStream(e *env, n int) (string, error) {
-	pod, err := fixture.SparkExecutor(e.root)
+	data, err := fixture.PodStream(e.root, n)
 	if err != nil {
 		return "", err
 	}
-	var b bytes.Buffer
-	for i := range n {
-		p := pod.DeepCopy()
-		p.Name = fmt.Sprintf("spark-pi-6f0e8d7c2b9a4e1f-exec-%d", i+1)
-		p.Labels["spark-exec-id"] = strconv.Itoa(i + 1)
-		data, err := yaml.Marshal(p)
-		if err != nil {
-			return "", fmt.Errorf("marshal pod: %w", err)
-		}
-		b.WriteString("---\n")
-		b.Write(data)
-	}
 	path := filepath.Join(e.workDir, fmt.Sprintf("pods-%d.yaml", n))
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return "", fmt.Errorf("write pods: %w", err)
 	}
 	return path, nil

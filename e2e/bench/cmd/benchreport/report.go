@@ -35,8 +35,22 @@ type Figure struct {
 
 // Report collects the figures and notes of one run.
 type Report struct {
-	Figures []Figure `json:"figures"`
-	Notes   []string `json:"notes"`
+	Figures  []Figure  `json:"figures"`
+	Notes    []string  `json:"notes"`
+	Profiles []Profile `json:"profiles,omitempty"`
+}
+
+// Profile is the head of one CPU profile: cumulative share of the samples
+// per function.
+type Profile struct {
+	Name    string   `json:"name"`
+	Command string   `json:"command"`
+	Lines   []string `json:"lines"`
+}
+
+// profile records the head of a CPU profile.
+func (r *Report) profile(name, command string, lines []string) {
+	r.Profiles = append(r.Profiles, Profile{Name: name, Command: command, Lines: lines})
 }
 
 // add records a figure without a target.
@@ -87,6 +101,12 @@ func (r *Report) Print(w io.Writer) error {
 	fmt.Fprintln(w)
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, "note:", n)
+	}
+	for _, p := range r.Profiles {
+		fmt.Fprintf(w, "\nprofile %s (share of the CPU samples of the measured call, cumulative; %s):\n", p.Name, p.Command)
+		for _, l := range p.Lines {
+			fmt.Fprintln(w, "  "+l)
+		}
 	}
 	fmt.Fprintln(w)
 	for _, f := range r.Figures {
