@@ -132,9 +132,14 @@ type discardWriter struct {
 	n      int
 }
 
+// Header returns the response header map.
 func (w *discardWriter) Header() http.Header { return w.header }
+
+// Write counts and drops p.
 func (w *discardWriter) Write(p []byte) (int, error) {
 	w.n += len(p)
 	return len(p), nil
 }
+
+// WriteHeader drops the status code.
 func (w *discardWriter) WriteHeader(int) {}

@@ -85,6 +85,10 @@ func (b *apiBench) load(ctx context.Context, cfg apiConfig, s *apiSamples, r *Re
 			return err
 		}
 	}
+	callsBefore, err := b.webhookCalls(ctx)
+	if err != nil {
+		return err
+	}
 	seq := make([]time.Duration, 0, b.e.seqPods)
 	for range b.e.seqPods {
 		began := time.Now()
@@ -104,12 +108,20 @@ func (b *apiBench) load(ctx context.Context, cfg apiConfig, s *apiSamples, r *Re
 	if err := verify(stored, cfg); err != nil {
 		return err
 	}
+	callsAfter, err := b.webhookCalls(ctx)
+	if err != nil {
+		return err
+	}
+	calls, creates := callsAfter-callsBefore, len(seq)+len(conc)
+	if cfg.webhook != (calls >= creates) {
+		return fmt.Errorf("the API server called the webhook %d times for %d creates", calls, creates)
+	}
 	if round == 0 {
 		what := "unmutated, as it should be"
 		if cfg.mutates {
 			what = "carries the tolerations, required and preferred terms and annotations"
 		}
-		r.note("apiserver %s: stored pod %s %s", cfg.name, stored.Name, what)
+		r.note("apiserver %s: stored pod %s %s; webhook calls %d for %d creates", cfg.name, stored.Name, what, calls, creates)
 	}
 	s.seqP50 = append(s.seqP50, ms(percentile(seq, 50)))
 	s.seqP90 = append(s.seqP90, ms(percentile(seq, 90)))
