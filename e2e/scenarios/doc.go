@@ -19,7 +19,11 @@
 // testdata manifest compared with `poolpatch mutate`, and the negative run,
 // in which scenarios 1, 2 and 5 run without the webhook and must fail.
 // Each scenario returns its failed assertions instead of failing the test,
-// so that the negative run can require them to fail.
+// so that the negative run can require them to fail. Scenario 9
+// (TestPreferenceLimits, policies e2e/testdata/preferences.yaml) measures
+// what a preference can and cannot do against the real scheduler: a zone
+// weight at or above the pool gap, one below it, and the default topology
+// spreading of a ReplicaSet's pods against bare pods.
 //
 // Scenario 7 takes testdata/cases.yaml as its list and decides, for the
 // manifests written for real clusters: every namespace is created with its
