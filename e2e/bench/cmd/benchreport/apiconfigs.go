@@ -18,8 +18,9 @@ import (
 // apiConfig is one admission configuration of the API server.
 type apiConfig struct {
 	name    string
-	mutates bool // whether a created pod must carry poolpatch's mutation
-	webhook bool // whether the API server must call the webhook for every pod
+	mutates bool    // whether a created pod must carry poolpatch's mutation
+	webhook bool    // whether the API server must call the webhook for every pod
+	server  *server // the webhook server, if any
 	enable  func(ctx context.Context) error
 	disable func(ctx context.Context) error
 }
@@ -34,8 +35,8 @@ func (b *apiBench) configs(noop, pp *server) []apiConfig {
 	nothing := func(context.Context) error { return nil }
 	return []apiConfig{
 		{name: "none", enable: nothing, disable: nothing},
-		{name: "noop", webhook: true, enable: webhook(noop), disable: unregister},
-		{name: "poolpatch", mutates: true, webhook: true, enable: webhook(pp), disable: unregister},
+		{name: "noop", webhook: true, server: noop, enable: webhook(noop), disable: unregister},
+		{name: "poolpatch", mutates: true, webhook: true, server: pp, enable: webhook(pp), disable: unregister},
 		{name: "map", mutates: true, enable: b.enableMAP, disable: b.disableMAP},
 	}
 }

@@ -14,6 +14,7 @@ import (
 type apiSamples struct {
 	seqP50, seqP90, seqP99 []float64 // ms, one per round
 	rps, concP50, concP99  []float64
+	apiCPU, serverCPU      []float64 // µs per create in the concurrent phase
 }
 
 // run starts the no-op and poolpatch servers (poolpatch with the example
@@ -49,6 +50,10 @@ func (b *apiBench) run(ctx context.Context, r *Report) (err error) {
 		r.add("apiserver", "apiserver_creates_per_s_"+cfg.name, median(s.rps), "creates/s")
 		r.add("apiserver", "apiserver_conc_p50_"+cfg.name, median(s.concP50), "ms")
 		r.add("apiserver", "apiserver_conc_p99_"+cfg.name, median(s.concP99), "ms")
+		r.add("apiserver", "apiserver_cpu_per_create_"+cfg.name, median(s.apiCPU), "us")
+		if cfg.server != nil {
+			r.add("apiserver", "apiserver_webhook_cpu_per_create_"+cfg.name, median(s.serverCPU), "us")
+		}
 		rps[cfg.name] = median(s.rps)
 	}
 	r.add("apiserver", "apiserver_noop_vs_none", rps["noop"]/rps["none"], "ratio")
@@ -97,10 +102,20 @@ func (b *apiBench) load(ctx context.Context, cfg apiConfig, s *apiSamples, r *Re
 		}
 		seq = append(seq, time.Since(began))
 	}
+	cpu0, err := b.cpu(cfg)
+	if err != nil {
+		return err
+	}
 	conc, took, last, err := b.concurrent(ctx)
 	if err != nil {
 		return err
 	}
+	cpu1, err := b.cpu(cfg)
+	if err != nil {
+		return err
+	}
+	s.apiCPU = append(s.apiCPU, float64((cpu1[0]-cpu0[0]).Microseconds())/float64(len(conc)))
+	s.serverCPU = append(s.serverCPU, float64((cpu1[1]-cpu0[1]).Microseconds())/float64(len(conc)))
 	stored, err := b.cs.CoreV1().Pods(benchNamespace).Get(ctx, last, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("get stored pod: %w", err)
@@ -132,6 +147,22 @@ func (b *apiBench) load(ctx context.Context, cfg apiConfig, s *apiSamples, r *Re
 	fmt.Fprintf(b.e.log, "apiserver %s round %d: sequential p50 %.2f ms, %d clients %.0f creates/s p99 %.1f ms\n",
 		cfg.name, round+1, s.seqP50[len(s.seqP50)-1], createWorkers, s.rps[len(s.rps)-1], s.concP99[len(s.concP99)-1])
 	return nil
+}
+
+// cpu returns the CPU time of kube-apiserver and etcd, and of the webhook
+// server (zero without one).
+func (b *apiBench) cpu(cfg apiConfig) ([2]time.Duration, error) {
+	var out [2]time.Duration
+	var err error
+	if out[0], err = controlPlaneCPU(); err != nil {
+		return out, err
+	}
+	if cfg.server != nil {
+		if out[1], err = cpuTime(cfg.server.pid()); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // concurrent creates pods from createWorkers clients for concFor and
