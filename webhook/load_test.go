@@ -25,6 +25,7 @@ type loadResult struct {
 	pod       int       // index of the pod sent
 	start     time.Time // before the connection was dialled
 	handshake time.Time // TLS handshake done; zero when it never completed
+	wrote     time.Time // request fully written; zero when it never was
 	end       time.Time
 	err       error // transport, HTTP or decoding error; nil for an answer
 	response  *admissionv1.AdmissionResponse
@@ -112,11 +113,18 @@ func (g *loadGenerator) run(ctx context.Context) *loadRun {
 func (g *loadGenerator) send(pod int) (r loadResult) {
 	r = loadResult{pod: pod, start: time.Now()}
 	defer func() { r.end = time.Now() }()
-	trace := &httptrace.ClientTrace{TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-		if err == nil {
-			r.handshake = time.Now()
-		}
-	}}
+	trace := &httptrace.ClientTrace{
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err == nil {
+				r.handshake = time.Now()
+			}
+		},
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				r.wrote = time.Now()
+			}
+		},
+	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
 		http.MethodPost, g.url, bytes.NewReader(g.bodies[pod]))
 	if err != nil {

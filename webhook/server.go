@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"strconv"
 
 	"github.com/go-logr/logr"
 	"golang.org/x/sync/errgroup"
@@ -45,11 +46,14 @@ func Run(ctx context.Context, opts Options) error {
 		"failClosed", opts.FailClosed, "cluster", c != nil)
 	store := NewStore(opts.PrepullHelperImage, log.WithName("policies"))
 	certs := &certificates{dir: opts.CertDir, interval: opts.CertPollInterval, log: log.WithName("certs")}
-	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: opts.Host, Port: opts.Port, CertDir: opts.CertDir,
-		TLSOpts: []func(*tls.Config){certs.tlsConfig}})
+	// controller-runtime's server holds the instrumented handlers; tlsServer
+	// serves its mux (see there why not its Start).
+	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: opts.Host, Port: opts.Port, CertDir: opts.CertDir})
 	registerHandlers(srv, opts, store, c, log)
+	https := &tlsServer{addr: net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)),
+		handler: srv.WebhookMux(), tlsOpts: []func(*tls.Config){certs.tlsConfig}}
 	probes := newProbes(store, certs, c)
-	probes.ready["webhook"] = srv.StartedChecker()
+	probes.ready["webhook"] = https.StartedChecker()
 
 	g, ctx := errgroup.WithContext(ctx)
 	if err := startProbes(ctx, g, opts.HealthProbeBindAddress, probes); err != nil {
@@ -61,7 +65,7 @@ func Run(ctx context.Context, opts Options) error {
 	if c != nil {
 		g.Go(func() error { return c.start(ctx) })
 	}
-	g.Go(func() error { return serve(ctx, g, opts, srv, certs, c, log) })
+	g.Go(func() error { return serve(ctx, g, opts, https, certs, c, log) })
 	if err := g.Wait(); err != nil {
 		return err
 	}
@@ -103,7 +107,7 @@ func registerHandlers(srv ctrlwebhook.Server, opts Options, store *Store, c *clu
 
 // serve waits for the certificate, then runs the webhook and metrics
 // servers and the certificate watcher.
-func serve(ctx context.Context, g *errgroup.Group, opts Options, srv ctrlwebhook.Server,
+func serve(ctx context.Context, g *errgroup.Group, opts Options, srv *tlsServer,
 	certs *certificates, c *cluster, log logr.Logger) error {
 	if err := certs.wait(ctx); err != nil {
 		if ctx.Err() != nil {
