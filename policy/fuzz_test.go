@@ -36,6 +36,9 @@ func FuzzLoad(f *testing.F) {
 	for _, seed := range seedFiles(f, "policies/*.yaml") {
 		f.Add(seed)
 	}
+	for _, seed := range seedFiles(f, "hostile/policies/*") {
+		f.Add(seed)
+	}
 	f.Add([]byte("apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: a}\nspec: {pools: [{name: x, weight: 1}], zones: {sameZoneBy: app}}\n"))
 	f.Add([]byte("&a [*a]"))
 	f.Add([]byte("---\n---\n"))

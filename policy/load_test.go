@@ -56,6 +56,8 @@ func TestLoadErrors(t *testing.T) {
 		{"toleration the API server rejects", head + "spec:\n  tolerations: [{operator: Equal, value: x}, {key: k, operator: Exists, value: v}, {key: k, effect: NoSchedule, tolerationSeconds: 5}]\n", []string{
 			"operator must be Exists when key is empty", "must be empty when operator is Exists", "tolerationSeconds: only valid with effect NoExecute"}},
 		{"reserved annotation", head + "spec:\n  annotations: {poolpatch.io/policies: x}\n", []string{"5:17: policy p: spec.annotations.poolpatch.io/policies: reserved"}},
+		{"annotations over the API server's size limit", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 256<<10) + "}\n",
+			[]string{"5:16: policy p: spec.annotations: annotations size 262145 is larger than limit 262144"}},
 		{"sameZoneWeight alone", head + "spec:\n  zones: {sameZoneWeight: 10}\n", []string{"set without sameZoneBy"}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -57,6 +58,9 @@ func validatePolicy(d document, errs *ErrorList) {
 		if key == PoliciesAnnotation {
 			d.errorf(errs, "spec.annotations."+key, "reserved for poolpatch")
 		}
+	}
+	if err := apivalidation.ValidateAnnotationsSize(s.Annotations); err != nil {
+		d.errorf(errs, "spec.annotations", "%v: the API server rejects a pod carrying them", err)
 	}
 	validatePrepull(d, errs)
 }

@@ -31,6 +31,9 @@ func FuzzHandle(f *testing.F) {
 			f.Add(podReview(f, pod, admissionv1.Update))
 		}
 	}
+	for _, seed := range hostileSeeds(f) {
+		f.Add(seed)
+	}
 	f.Add([]byte(``))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}`))
