@@ -26,7 +26,7 @@ func mutateSchedulerName(m *mutation) bool {
 		m.changed("schedulerName " + want)
 		return true
 	default:
-		m.skip(SkipPodScheduler, "pod names scheduler " + have)
+		m.skip(SkipPodScheduler, "pod names scheduler "+have)
 		return false
 	}
 }

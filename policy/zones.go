@@ -24,7 +24,7 @@ func mutateZones(m *mutation) bool {
 		allowed = &expr
 	}
 	if chosen, _, _ := selfSelected(m.pod, key, allowed); chosen {
-		m.skip(SkipPodChoseZone, "pod selects its own " + key)
+		m.skip(SkipPodChoseZone, "pod selects its own "+key)
 		return false
 	}
 	changed := false
