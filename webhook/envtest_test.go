@@ -222,6 +222,7 @@ func TestConfigMapSource(t *testing.T) {
 		{"invalid edit keeps the last good set", stepInvalidEdit},
 		{"validating webhook rejects with positions", stepValidatingWebhook},
 		{"metrics need authentication", stepMetricsAuth},
+		{"metrics need authorization, over HTTPS only", stepMetricsAuthz},
 		{"deleted ConfigMap means no policies", stepDelete},
 	}
 	for _, step := range steps {
