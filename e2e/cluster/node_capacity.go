@@ -3,9 +3,9 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // NodeIn is the name of the first fake Node (in name order) of pool in
@@ -19,17 +19,27 @@ func (c *Cluster) NodeIn(pool, zone string) (string, error) {
 	return "", fmt.Errorf("no fake node of pool %q in zone %q", pool, zone)
 }
 
-// SetNodePods sets the pods capacity (and allocatable) of one Node to pods,
-// and keeps it there until changed again.
-func (c *Cluster) SetNodePods(ctx context.Context, node string, pods int) error {
-	if err := c.nodes.setAllocatable(node, corev1.ResourcePods, strconv.Itoa(pods)); err != nil {
-		return err
+// SetNodeAllocatable sets the given resources of one Node's capacity (and
+// allocatable), keeping its others, until changed again.
+func (c *Cluster) SetNodeAllocatable(ctx context.Context, node string, resources corev1.ResourceList) error {
+	for name, q := range resources {
+		if err := c.nodes.setAllocatable(node, name, q.String()); err != nil {
+			return err
+		}
 	}
 	fn, _ := c.nodes.snapshot(node)
 	if err := assertNode(ctx, c.cl, fn); err != nil {
-		return fmt.Errorf("set pods of node %s: %w", node, err)
+		return fmt.Errorf("set allocatable of node %s: %w", node, err)
 	}
 	return nil
+}
+
+// SetNodePods sets the pods capacity (and allocatable) of one Node to pods,
+// and keeps it there until changed again.
+func (c *Cluster) SetNodePods(ctx context.Context, node string, pods int) error {
+	return c.SetNodeAllocatable(ctx, node, corev1.ResourceList{
+		corev1.ResourcePods: *resource.NewQuantity(int64(pods), resource.DecimalSI),
+	})
 }
 
 // FillNode makes one Node full, as FillPool does for a pool: its pods
@@ -42,12 +52,11 @@ func (c *Cluster) FillNode(ctx context.Context, node string) error {
 	return c.SetNodePods(ctx, node, pods)
 }
 
-// ResetNode gives one Node its pool's configured pods capacity back.
+// ResetNode gives one Node its pool's configured capacity back.
 func (c *Cluster) ResetNode(ctx context.Context, node string) error {
 	fn, ok := c.nodes.snapshot(node)
 	if !ok {
 		return fmt.Errorf("no fake node %q", node)
 	}
-	pods := c.poolAllocatable(fn.pool)[corev1.ResourcePods]
-	return c.SetNodePods(ctx, node, int(pods.Value()))
+	return c.SetNodeAllocatable(ctx, node, c.poolAllocatable(fn.pool).DeepCopy())
 }

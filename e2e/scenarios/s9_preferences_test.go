@@ -31,6 +31,9 @@ type preferenceCase struct {
 	deployment bool
 	// fillJobZone makes special01's node in the job's zone full.
 	fillJobZone bool
+	// loadJobZone binds a ballast pod holding half of fallback01's node in
+	// the job's zone for the case.
+	loadJobZone bool
 	// want checks the pods per pool/zone, given the job's zone and the other.
 	want func(job, other string) countCheck
 }
@@ -41,6 +44,12 @@ var preferenceCases = []preferenceCase{
 		name: "zone weight 100 outranks the pool gap", workload: "zone-weight-100", fillJobZone: true,
 		want: func(job, _ string) countCheck {
 			return exactly(map[string]int{at(cluster.PoolFallback, job): preferencePods})
+		},
+	},
+	{
+		name: "zone weight 100 loses to a half-loaded node", workload: "zone-weight-100", fillJobZone: true, loadJobZone: true,
+		want: func(_, other string) countCheck {
+			return exactly(map[string]int{at(cluster.PoolSpecial, other): preferencePods})
 		},
 	},
 	{
@@ -64,7 +73,8 @@ var preferenceCases = []preferenceCase{
 // TestPreferenceLimits is scenario 9: what a preference can and cannot do,
 // measured with the real scheduler (see the README's "What a preference can
 // and cannot do"). It serves e2e/testdata/preferences.yaml, runs each case
-// of preferenceCases and restores the base policies.
+// of preferenceCases on evenly loaded nodes (scaleDedicatedNodes) and
+// restores the base policies and the nodes.
 func TestPreferenceLimits(t *testing.T) {
 	ctx := t.Context()
 	prefs, err := scenarios.ReadRepoFile("e2e", "testdata", "preferences.yaml")
@@ -83,6 +93,9 @@ func TestPreferenceLimits(t *testing.T) {
 	if _, err := env.SetPolicies(ctx, prefs); err != nil {
 		t.Fatal(err)
 	}
+	if err := scaleDedicatedNodes(ctx, t); err != nil {
+		t.Fatal(err)
+	}
 	for i, c := range preferenceCases {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := preferenceScenario(ctx, fmt.Sprintf("s9-preferences-%d", i+1), c)
@@ -91,30 +104,21 @@ func TestPreferenceLimits(t *testing.T) {
 	}
 }
 
-// preferenceScenario runs one case in namespace ns: it fills special01 in
-// the job's zone if asked (and resets it afterwards), creates the pods,
-// waits until all are bound and records a failure unless they landed as
-// c.want says.
+// preferenceScenario runs one case in namespace ns: it fills special01 or
+// loads fallback01 in the job's zone if asked (and undoes it afterwards),
+// creates the pods, waits until all are bound and records a failure unless
+// they landed as c.want says.
 func preferenceScenario(ctx context.Context, ns string, c preferenceCase) (r *result, err error) {
 	job := sameZone(preferenceGroup, zones)
 	other := otherZone(job)
 	if _, err := env.Cluster.CreateNamespace(ctx, ns, map[string]string{scenarios.EnabledLabel: "true"}); err != nil {
 		return nil, err
 	}
-	if c.fillJobZone {
-		node, err := env.Cluster.NodeIn(cluster.PoolSpecial, job)
-		if err != nil {
-			return nil, err
-		}
-		if err := env.Cluster.FillNode(ctx, node); err != nil {
-			return nil, err
-		}
-		defer func() {
-			if resetErr := env.Cluster.ResetNode(ctx, node); resetErr != nil {
-				err = errors.Join(err, fmt.Errorf("reset %s: %w", node, resetErr))
-			}
-		}()
+	undo, err := prepareNodes(ctx, ns, job, c)
+	if err != nil {
+		return nil, err
 	}
+	defer func() { err = errors.Join(err, undo()) }()
 	labels := map[string]string{"workload": c.workload, "job-group": preferenceGroup}
 	if err := createPreferencePods(ctx, ns, labels, c.deployment); err != nil {
 		return nil, err
