@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -41,7 +42,7 @@ func newEnvironment(binDir, workDir string, opts Options) (*envtest.Environment,
 	// envtest disables ServiceAccount because it runs no controller to create
 	// the default ServiceAccount; this harness does.
 	args.Disable("disable-admission-plugins")
-	args.Set("enable-admission-plugins", "ServiceAccount")
+	args.Set("enable-admission-plugins", strings.Join(append([]string{"ServiceAccount"}, opts.AdmissionPlugins...), ","))
 	return env, logs, nil
 }
 

@@ -60,6 +60,9 @@ type Options struct {
 	// Allocatable is each Node's capacity and allocatable (default
 	// DefaultAllocatable()).
 	Allocatable corev1.ResourceList
+	// AdmissionPlugins are enabled in kube-apiserver besides its defaults
+	// and ServiceAccount, e.g. AlwaysPullImages.
+	AdmissionPlugins []string
 	// StartTimeout bounds the start of each component (default 60s).
 	StartTimeout time.Duration
 	// StopOnSignal stops the cluster on SIGINT or SIGTERM, then exits the
