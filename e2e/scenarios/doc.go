@@ -21,8 +21,10 @@
 // Each scenario returns its failed assertions instead of failing the test,
 // so that the negative run can require them to fail. Scenario 9
 // (TestPreferenceLimits, policies e2e/testdata/preferences.yaml) measures
-// what a preference can and cannot do against the real scheduler: a zone
-// weight at or above the pool gap, one below it, and the default topology
+// what a preference can and cannot do against the real scheduler, on
+// dedicated nodes whose CPU and memory it scales so that earlier scenarios'
+// load weighs nothing: a zone weight at or above the pool gap (with and
+// without a half-loaded node), one below it, and the default topology
 // spreading of a ReplicaSet's pods against bare pods.
 //
 // Scenario 7 takes testdata/cases.yaml as its list and decides, for the

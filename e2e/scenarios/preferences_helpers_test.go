@@ -82,14 +82,14 @@ func checkCounts(ctx context.Context, r *result, pods []corev1.Pod, want countCh
 }
 
 // validateWarnings loads preferences.yaml as `poolpatch validate` does and
-// records a failure unless exactly zone-outranks-pool (zone weight 100,
-// pool gap 90) gets a zone weight warning and pool-outranks-zone (50) none.
-func validateWarnings(prefs string) (*result, error) {
+// returns its warnings, and a failure unless exactly zone-outranks-pool
+// (zone weight 100, pool gap 90) gets a zone weight warning and
+// pool-outranks-zone (50) none.
+func validateWarnings(prefs string) (warnings, failures []string, err error) {
 	set, err := policy.Load(policy.Source{Name: "preferences.yaml", Data: []byte(prefs)})
 	if err != nil {
-		return nil, fmt.Errorf("load preferences.yaml: %w", err)
+		return nil, nil, fmt.Errorf("load preferences.yaml: %w", err)
 	}
-	r := &result{}
 	for _, tc := range []struct {
 		policy string
 		warn   bool
@@ -98,11 +98,11 @@ func validateWarnings(prefs string) (*result, error) {
 			return strings.HasPrefix(w, "policy "+tc.policy+":")
 		})
 		if warned != tc.warn {
-			r.errorf("policy %s: warned %v, want %v (warnings %q)", tc.policy, warned, tc.warn, set.Warnings)
+			failures = append(failures, fmt.Sprintf("policy %s: warned %v, want %v", tc.policy, warned, tc.warn))
 		}
 	}
 	if len(set.Warnings) != 1 {
-		r.errorf("%d warnings, want 1: %q", len(set.Warnings), set.Warnings)
+		failures = append(failures, fmt.Sprintf("%d warnings, want 1", len(set.Warnings)))
 	}
-	return r, nil
+	return set.Warnings, failures, nil
 }
