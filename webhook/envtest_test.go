@@ -223,6 +223,7 @@ func TestConfigMapSource(t *testing.T) {
 		{"validating webhook rejects with positions", stepValidatingWebhook},
 		{"metrics need authentication", stepMetricsAuth},
 		{"metrics need authorization, over HTTPS only", stepMetricsAuthz},
+		{"reload under load", stepReloadUnderLoad},
 		{"deleted ConfigMap means no policies", stepDelete},
 	}
 	for _, step := range steps {

@@ -73,13 +73,16 @@ func policyVersion(t testing.TB, i int) []byte {
 }
 
 // generations maps each valid version's generation to its set, as the
-// server loads it from path.
+// server loads it.
 type generations map[string]*policy.Set
 
-// add loads data as the server does and records its generation.
-func (g generations) add(t testing.TB, path string, data []byte) string {
+// loader loads one version's data as a policy source does.
+type loader func(origin string, data []byte) (*policy.Set, error)
+
+// add loads a valid version as the server does and records its generation.
+func (g generations) add(t testing.TB, load loader, origin string, data []byte) string {
 	t.Helper()
-	set, err := policy.Load(policy.Source{Name: path, Data: data})
+	set, err := load(origin, data)
 	if err != nil {
 		t.Fatalf("valid version rejected: %v", err)
 	}
@@ -87,9 +90,15 @@ func (g generations) add(t testing.TB, path string, data []byte) string {
 	return set.Generation
 }
 
+// fromFile loads data as the file source does from path.
+func fromFile(path string, data []byte) (*policy.Set, error) {
+	return policy.Load(policy.Source{Name: path, Data: data})
+}
+
 // expectedPatch is the patch the server must answer for pod under set:
-// policy.Apply and policy.Patch on the pod as the server decodes it.
-func expectedPatch(t testing.TB, set *policy.Set, body []byte) string {
+// policy.Apply and policy.Patch on the pod as the server decodes it, with
+// its namespace as namespaces gives it.
+func expectedPatch(t testing.TB, set *policy.Set, namespaces NamespaceLookup, body []byte) string {
 	t.Helper()
 	var review struct {
 		Request struct {
@@ -104,7 +113,10 @@ func expectedPatch(t testing.TB, set *policy.Set, body []byte) string {
 	if err := json.Unmarshal(review.Request.Object, &pod); err != nil {
 		t.Fatal(err)
 	}
-	ns, _ := noClusterNamespaces{}.Lookup(context.Background(), review.Request.Namespace)
+	ns, err := namespaces.Lookup(context.Background(), review.Request.Namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ops, err := policy.Patch(&pod, policy.Apply(&pod, set, ns).Pod)
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +162,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "policies.yaml")
 	gens := generations{}
 	first := policyVersion(t, 0)
-	gens.add(t, path, first)
+	gens.add(t, fromFile, path, first)
 	writeFile(t, path, first)
 	srv := startServer(t, Options{PolicyFile: path})
 
@@ -160,40 +172,14 @@ func TestReloadUnderLoad(t *testing.T) {
 	done := make(chan *loadRun, 1)
 	go func() { done <- load.run(ctx) }()
 
-	start := time.Now()
-	accepted, rejected := 0, 0
-	for i := 1; i <= reloadReplacements || time.Since(start) < soak; i++ {
-		data := policyVersion(t, i)
-		okBefore := counterValue(t, reloadsTotal.WithLabelValues(reloadSuccess))
-		badBefore := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected))
-		if i%2 == 0 {
-			gens.add(t, path, data)
-		}
-		replaceFile(t, path, data)
-		eventually(t, fmt.Sprintf("replacement %d loaded or rejected", i), func() error {
-			ok := counterValue(t, reloadsTotal.WithLabelValues(reloadSuccess)) - okBefore
-			bad := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected)) - badBefore
-			switch {
-			case i%2 == 0 && ok == 1 && bad == 0:
-				accepted++
-			case i%2 == 1 && bad == 1 && ok == 0:
-				rejected++
-			case ok+bad > 0:
-				t.Fatalf("replacement %d (valid %v): %v loads, %v rejections", i, i%2 == 0, ok, bad)
-			default:
-				return errNotYet
-			}
-			return nil
-		})
-		time.Sleep(30 * time.Millisecond) // let requests see this version
-	}
+	accepted, rejected := replaceUnderLoad(t, soak, fromFile, path, func(data []byte) { replaceFile(t, path, data) }, gens)
 	cancel()
 	run := <-done
 	run.report(t, "reload under load")
 	t.Logf("reload under load: %d replacements (%d loaded, %d rejected), %d generations served",
 		accepted+rejected, accepted, rejected, len(servedGenerations(run)))
 	run.requireNoFailures(t)
-	checkGenerations(t, run, load, gens)
+	checkGenerations(t, run, load, gens, noClusterNamespaces{})
 }
 
 // servedGenerations counts the answers of each generation.
@@ -209,7 +195,7 @@ func servedGenerations(run *loadRun) map[string]int {
 
 // checkGenerations checks that every answer names a valid generation and
 // carries exactly the patch that generation gives its pod.
-func checkGenerations(t *testing.T, run *loadRun, load *loadGenerator, gens generations) {
+func checkGenerations(t *testing.T, run *loadRun, load *loadGenerator, gens generations, namespaces NamespaceLookup) {
 	t.Helper()
 	want := map[[2]string]string{} // {generation, pod index} -> patch
 	mismatches := 0
@@ -226,7 +212,7 @@ func checkGenerations(t *testing.T, run *loadRun, load *loadGenerator, gens gene
 		key := [2]string{gen, fmt.Sprint(r.pod)}
 		patch, ok := want[key]
 		if !ok {
-			patch = expectedPatch(t, set, load.bodies[r.pod])
+			patch = expectedPatch(t, set, namespaces, load.bodies[r.pod])
 			want[key] = patch
 		}
 		if diff := cmp.Diff(patch, string(r.response.Patch)); diff != "" {
@@ -246,4 +232,39 @@ func checkGenerations(t *testing.T, run *loadRun, load *loadGenerator, gens gene
 	}
 	sort.Strings(names)
 	t.Logf("generations served: %d of %d valid versions (%s...)", len(served), len(gens), strings.Join(names[:min(3, len(names))], ","))
+}
+
+// replaceUnderLoad replaces the policies with write 100 times, or until soak
+// is over, valid and invalid versions alternating, each time waiting until
+// the server loaded or rejected the version; the valid ones are added to
+// gens with load.
+func replaceUnderLoad(t *testing.T, soak time.Duration, load loader, origin string, write func([]byte), gens generations) (accepted, rejected int) {
+	t.Helper()
+	start := time.Now()
+	for i := 1; i <= reloadReplacements || time.Since(start) < soak; i++ {
+		data := policyVersion(t, i)
+		okBefore := counterValue(t, reloadsTotal.WithLabelValues(reloadSuccess))
+		badBefore := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected))
+		if i%2 == 0 {
+			gens.add(t, load, origin, data)
+		}
+		write(data)
+		eventually(t, fmt.Sprintf("replacement %d loaded or rejected", i), func() error {
+			ok := counterValue(t, reloadsTotal.WithLabelValues(reloadSuccess)) - okBefore
+			bad := counterValue(t, reloadsTotal.WithLabelValues(reloadRejected)) - badBefore
+			switch {
+			case i%2 == 0 && ok == 1 && bad == 0:
+				accepted++
+			case i%2 == 1 && bad == 1 && ok == 0:
+				rejected++
+			case ok+bad > 0:
+				t.Fatalf("replacement %d (valid %v): %v loads, %v rejections", i, i%2 == 0, ok, bad)
+			default:
+				return errNotYet
+			}
+			return nil
+		})
+		time.Sleep(30 * time.Millisecond) // let requests see this version
+	}
+	return accepted, rejected
 }
