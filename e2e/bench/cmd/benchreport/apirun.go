@@ -106,8 +106,12 @@ func (b *apiBench) load(ctx context.Context, cfg apiConfig, s *apiSamples, r *Re
 	if err != nil {
 		return err
 	}
+	profiled := b.profileAPIServer(ctx, cfg, round)
 	conc, took, last, err := b.concurrent(ctx)
 	if err != nil {
+		return err
+	}
+	if err := <-profiled; err != nil {
 		return err
 	}
 	cpu1, err := b.cpu(cfg)

@@ -35,6 +35,7 @@ import (
 type env struct {
 	root, binDir, workDir, certDir string
 	outDir                         string // profiles and test binaries
+	apiProfiles                    bool   // CPU-profile kube-apiserver in round 1
 	examples                       string // the example policy file
 	caPEM, review                  []byte // bench CA; the Spark executor's AdmissionReview
 	client                         *http.Client
@@ -56,23 +57,25 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the figures as JSON to this file")
 	outDir := flag.String("profile-dir", "", "directory for CPU profiles and test binaries (default: a temporary one)")
 	quick := flag.Bool("quick", false, "short runs, to check the benchmark itself")
+	apiProfiles := flag.Bool("apiserver-profiles", false, "CPU-profile kube-apiserver during the first round's concurrent creates (into -profile-dir)")
 	only := flag.String("only", "", "run only these sections: comma-separated of unit,profile,preview,https,apiserver")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *quick, *only, *jsonOut, *outDir); err != nil {
+	if err := run(ctx, *quick, *apiProfiles, *only, *jsonOut, *outDir); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
 // run prepares the environment, runs the sections and prints the report.
-func run(ctx context.Context, quick bool, only, jsonOut, outDir string) error {
+func run(ctx context.Context, quick, apiProfiles bool, only, jsonOut, outDir string) error {
 	e, cleanup, err := newEnv(quick, outDir)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	e.apiProfiles = apiProfiles
 	r := &Report{}
 	sections := []struct {
 		name string
