@@ -10,9 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-
-	"github.com/poolpatch/poolpatch/e2e/cluster"
 )
 
 // apiConfig is one admission configuration of the API server.
@@ -122,21 +119,4 @@ func verify(pod *corev1.Pod, cfg apiConfig) error {
 		return fmt.Errorf("pod %s mutated without an admission extension", pod.Name)
 	}
 	return nil
-}
-
-// apiBench drives the pod creates.
-type apiBench struct {
-	e   *env
-	c   *cluster.Cluster
-	cs  kubernetes.Interface
-	pod *corev1.Pod
-}
-
-// create creates one bench pod and returns it as stored.
-func (b *apiBench) create(ctx context.Context) (*corev1.Pod, error) {
-	pod, err := b.cs.CoreV1().Pods(benchNamespace).Create(ctx, b.pod, metav1.CreateOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("create pod: %w", err)
-	}
-	return pod, nil
 }

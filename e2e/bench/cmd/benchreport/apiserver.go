@@ -95,6 +95,23 @@ func benchPod(e *env) (*corev1.Pod, error) {
 	return pod, nil
 }
 
+// apiBench drives the pod creates.
+type apiBench struct {
+	e   *env
+	c   *cluster.Cluster
+	cs  kubernetes.Interface
+	pod *corev1.Pod
+}
+
+// create creates one bench pod and returns it as stored.
+func (b *apiBench) create(ctx context.Context) (*corev1.Pod, error) {
+	pod, err := b.cs.CoreV1().Pods(benchNamespace).Create(ctx, b.pod, metav1.CreateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("create pod: %w", err)
+	}
+	return pod, nil
+}
+
 // sleepCtx sleeps for d or until ctx ends.
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	select {

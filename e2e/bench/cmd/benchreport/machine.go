@@ -34,3 +34,16 @@ func machine() string {
 	}
 	return fmt.Sprintf("%s, %d cores, %s, %s, %s", model, runtime.NumCPU(), mem, runtime.Version(), kernel)
 }
+
+// loadAverage is the 1-minute load average: other work on the machine
+// makes every figure noisier.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(data)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}

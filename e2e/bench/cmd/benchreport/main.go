@@ -2,12 +2,14 @@
 // followed by one `name value unit` line per figure; `make bench` runs it
 // after building bin/. Sections, in the order run:
 //
-//  1. engine: policy.Apply for 1 to 5,000 policies, one policy that cannot match
-//  2. handler: the /mutate-pods handler against its floor
-//  3. https: poolpatch serve next to a no-op webhook, closed and open loop
-//  4. apiserver: Pod creates through the harness API server, four configurations
-//  5. reload: 1,000 policies; peak RSS with 10,000 namespaces cached
-//  6. preview: poolpatch mutate on 100 and 5,000 pods
+//   - unit (sections 1, 2, 5): policy.Apply for 1 to 5,000 policies and one
+//     policy that cannot match; the /mutate-pods handler against its floor;
+//     the reload of 1,000 policies (Go benchmarks, `go test -bench`)
+//   - profile: CPU profiles of the engine, handler and preview benchmarks
+//   - preview (6): poolpatch mutate on 100 and 5,000 pods
+//   - https (3): poolpatch serve next to a no-op webhook, closed and open loop
+//   - apiserver (4, 5): Pod creates through the harness API server in four
+//     configurations; peak RSS with 1,000 policies and 10,000 namespaces
 //
 // Ratios compare figures taken in the same run; repeated figures are
 // medians. Progress goes to stderr, the report to stdout, and the figures as
@@ -77,6 +79,7 @@ func run(ctx context.Context, quick, apiProfiles bool, only, jsonOut, outDir str
 	defer cleanup()
 	e.apiProfiles = apiProfiles
 	r := &Report{}
+	loadStart := loadAverage()
 	sections := []struct {
 		name string
 		run  func(context.Context, *env, *Report) error
@@ -98,7 +101,7 @@ func run(ctx context.Context, quick, apiProfiles bool, only, jsonOut, outDir str
 		}
 		fmt.Fprintf(e.log, "=== %s done in %s\n", s.name, time.Since(began).Round(time.Second))
 	}
-	r.note("machine: %s", machine())
+	r.note("machine: %s; load average %s at the start, %s at the end", machine(), loadStart, loadAverage())
 	if jsonOut != "" {
 		if err := r.WriteJSON(jsonOut); err != nil {
 			return err
