@@ -1,9 +1,11 @@
 package webhook
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,4 +52,37 @@ func TestMetricsLocalhostOnly(t *testing.T) {
 		t.Errorf("metrics port %s accepts connections on 127.0.0.2: not bound to localhost only", port)
 	}
 	t.Logf("127.0.0.2:%s: %v", port, err)
+}
+
+// TestCipherSuites offers the server every TLS 1.2 suite Go knows, one at a
+// time: only the ECDHE AEAD suites of secureCipherSuites are accepted.
+func TestCipherSuites(t *testing.T) {
+	srv := startServer(t, Options{PolicyFile: examplePolicies})
+	base := srv.client.Transport.(*http.Transport).TLSClientConfig
+	allowed := map[uint16]bool{}
+	for _, id := range secureCipherSuites {
+		allowed[id] = true
+	}
+	accepted := 0
+	for _, suite := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if !slices.Contains(suite.SupportedVersions, tls.VersionTLS12) {
+			continue
+		}
+		t.Run(suite.Name, func(t *testing.T) {
+			cfg := base.Clone()
+			cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS12, tls.VersionTLS12, []uint16{suite.ID}
+			conn, err := tls.Dial("tcp", strings.TrimPrefix(srv.webhook, "https://"), cfg)
+			if err == nil {
+				conn.Close()
+				accepted++
+				if !allowed[suite.ID] {
+					t.Errorf("suite %s accepted", suite.Name)
+				}
+			}
+		})
+	}
+	t.Logf("%d TLS 1.2 suites accepted", accepted)
+	if accepted == 0 {
+		t.Error("no TLS 1.2 suite accepted at all")
+	}
 }
