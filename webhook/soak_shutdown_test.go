@@ -23,7 +23,7 @@ import (
 
 // acceptMargin is how long before the signal a request must have been sent
 // for the server to have read it.
-const acceptMargin = 50 * time.Millisecond
+const acceptMargin = 200 * time.Millisecond
 
 // shutdownGrace is the chart's terminationGracePeriodSeconds: the process
 // must be gone within it after SIGTERM.
