@@ -103,9 +103,10 @@ var exitedAt atomic.Value
 
 // TestServeProcessShutdownUnderLoad runs `poolpatch serve` as a real process
 // and sends it SIGTERM while pods are admitted at a steady rate: every
-// request whose connection was accepted (TLS handshake done) before the
-// signal gets its full answer, and the process exits 0 within the grace
-// period. Requests that start after the signal may be refused.
+// request the server had accepted before the signal (sent acceptMargin
+// before it, and one held half-sent across it) gets its full answer, and the
+// process exits 0 within the grace period. Connections attempted after the
+// signal are refused.
 func TestServeProcessShutdownUnderLoad(t *testing.T) {
 	soak := soakFor(t, 2*time.Second)
 	bin := buildPoolpatch(t)
