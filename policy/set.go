@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -51,6 +53,9 @@ type compiled struct {
 	strictPools    bool
 	zoneKey        string
 	sameZoneWeight int32
+	// annotationKeys are spec.Annotations' keys in order, sorted once here
+	// rather than for every pod.
+	annotationKeys []string
 }
 
 func compile(docs []document, sources []Source) (*Set, error) {
@@ -77,6 +82,7 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 		zoneKey:        DefaultZoneKey,
 		sameZoneWeight: 100,
 	}
+	c.annotationKeys = slices.Sorted(maps.Keys(s.Annotations))
 	if c.mode == "" {
 		c.mode = ModeEnforce
 	}

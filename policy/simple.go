@@ -2,8 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -66,7 +64,7 @@ func mutateEmptyDir(m *mutation) bool {
 // that key; maps merge, so every matching policy adds what is missing.
 func mutateAnnotations(m *mutation) bool {
 	changed := false
-	for _, key := range slices.Sorted(maps.Keys(m.policy.spec.Annotations)) {
+	for _, key := range m.policy.annotationKeys {
 		if _, ok := m.pod.Annotations[key]; ok {
 			continue
 		}

@@ -129,9 +129,9 @@ func mutateTemplate(obj Object, path []string, ownerKind string, ns policy.Names
 	if !res.Changed {
 		return out, nil
 	}
-	mutated := corev1.PodTemplateSpec{ObjectMeta: *res.Pod.ObjectMeta.DeepCopy(), Spec: res.Pod.Spec}
-	mutated.Namespace, mutated.OwnerReferences = tmpl.Namespace, tmpl.OwnerReferences
-	ops, err := policy.Patch(&tmpl, &mutated)
+	// Only the fields the mutators change are diffed, so the namespace and
+	// owner given to the pod above never reach the template's patch.
+	ops, err := policy.Patch(&corev1.Pod{ObjectMeta: tmpl.ObjectMeta, Spec: tmpl.Spec}, res.Pod)
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
 	}
