@@ -60,43 +60,52 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, w := range set.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	docs, err := readManifest(*file, stdin)
+	input, name, err := openManifest(*file, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUnreadableFile
 	}
-	out, err := manifest.MutateDocuments(docs, manifest.Options{Set: set, DefaultNamespace: *namespace, NamespaceLabels: labels})
-	if err != nil {
-		fmt.Fprintf(stderr, "poolpatch mutate: %v\n", err)
-		return exitUnreadableFile
-	}
-	reportOutcomes(stderr, out.Outcomes)
-	if format == manifest.FormatPatch {
-		err = manifest.WritePatches(stdout, out.Outcomes)
-	} else {
-		err = manifest.WriteObjects(stdout, format, out.Documents)
-	}
-	if err != nil {
+	defer input.Close()
+	opts := manifest.Options{Set: set, DefaultNamespace: *namespace, NamespaceLabels: labels}
+	if err := mutateStream(manifest.NewReader(name, input), manifest.NewWriter(stdout, format), opts, stderr); err != nil {
 		fmt.Fprintf(stderr, "poolpatch mutate: %v\n", err)
 		return exitUnreadableFile
 	}
 	return exitOK
 }
 
-func readManifest(path string, stdin io.Reader) ([]manifest.Document, error) {
-	var data []byte
-	var err error
-	name := path
+// openManifest opens the manifest file, or stdin for "-".
+func openManifest(path string, stdin io.Reader) (io.ReadCloser, string, error) {
 	if path == "-" {
-		name = "<stdin>"
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
+		return io.NopCloser(stdin), "<stdin>", nil
 	}
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest: %w", err)
+		return nil, "", fmt.Errorf("read manifest: %w", err)
 	}
-	return manifest.Read(name, data)
+	return f, path, nil
+}
+
+// mutateStream mutates and prints one document at a time, so that a long
+// stream needs the memory of one document, not of all.
+func mutateStream(r *manifest.Reader, w *manifest.Writer, opts manifest.Options, stderr io.Writer) error {
+	for {
+		doc, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return w.Close()
+		}
+		if err != nil {
+			return err
+		}
+		mutated, outcomes, err := manifest.MutateDocument(doc, opts)
+		if err != nil {
+			return err
+		}
+		reportOutcomes(stderr, outcomes)
+		if err := w.Write(mutated, outcomes); err != nil {
+			return err
+		}
+	}
 }
 
 // reportOutcomes prints notes and warnings to stderr, one a line.

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,16 +40,23 @@ func BenchmarkPreview(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		docs, err := manifest.Read("pods.yaml", stream)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out, err := manifest.MutateDocuments(docs, manifest.Options{Set: set, DefaultNamespace: "default"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := manifest.WriteObjects(io.Discard, manifest.FormatYAML, out.Documents); err != nil {
-			b.Fatal(err)
+		r := manifest.NewReader("pods.yaml", bytes.NewReader(stream))
+		w := manifest.NewWriter(io.Discard, manifest.FormatYAML)
+		for {
+			doc, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			mutated, outcomes, err := manifest.MutateDocument(doc, manifest.Options{Set: set, DefaultNamespace: "default"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := w.Write(mutated, outcomes); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/previewPods, "ns/pod")

@@ -46,12 +46,16 @@ func TestPublicManifests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := MutateDocuments(docs, Options{Set: set, DefaultNamespace: "default", NamespaceLabels: map[string]string{"team": "batch"}})
-			if err != nil {
-				t.Fatal(err)
+			var outcomes []Outcome
+			for _, doc := range docs {
+				_, out, err := MutateDocument(doc, Options{Set: set, DefaultNamespace: "default", NamespaceLabels: map[string]string{"team": "batch"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				outcomes = append(outcomes, out...)
 			}
 			originals := Objects(docs)
-			for i, o := range out.Outcomes {
+			for i, o := range outcomes {
 				original := originals[i]
 				if o.Result == nil || !o.Result.Changed {
 					if diff := cmp.Diff(original, o.Mutated); diff != "" {

@@ -40,25 +40,47 @@ func (d Document) IsList() bool {
 	return ok && isListKind(kindOf(d.Object))
 }
 
-// Read parses a YAML stream or a JSON document (JSON is YAML) into
-// documents. Every document must be a Kubernetes object with a kind; any
-// other input is a positioned error wrapping ErrUnreadable.
-func Read(source string, data []byte) ([]Document, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []Document
+// Reader reads the documents of a YAML stream or a JSON document (JSON is
+// YAML) one at a time, so a long stream never sits in memory whole.
+type Reader struct {
+	source string
+	dec    *yaml.Decoder
+}
+
+// NewReader reads documents from r; source names r in errors.
+func NewReader(source string, r io.Reader) *Reader {
+	return &Reader{source: source, dec: yaml.NewDecoder(r)}
+}
+
+// Next returns the next document, or io.EOF after the last. Every document
+// must be a Kubernetes object with a kind; any other input is a positioned
+// error wrapping ErrUnreadable.
+func (r *Reader) Next() (Document, error) {
 	for {
 		var root yaml.Node
-		err := dec.Decode(&root)
+		err := r.dec.Decode(&root)
 		if errors.Is(err, io.EOF) {
-			return docs, nil
+			return Document{}, io.EOF
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d:1: %s: %w", source, errorLine(err), err.Error(), ErrUnreadable)
+			return Document{}, fmt.Errorf("%s:%d:1: %s: %w", r.source, errorLine(err), err.Error(), ErrUnreadable)
 		}
 		if len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
 			continue
 		}
-		doc, err := toDocument(source, root.Content[0])
+		return toDocument(r.source, root.Content[0])
+	}
+}
+
+// Read parses all documents of data.
+func Read(source string, data []byte) ([]Document, error) {
+	r := NewReader(source, bytes.NewReader(data))
+	var docs []Document
+	for {
+		doc, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
 		if err != nil {
 			return nil, err
 		}

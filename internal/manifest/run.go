@@ -1,37 +1,26 @@
 package manifest
 
-// Mutated is the outcome of a whole manifest: the documents to print, in
-// their input shape, and one outcome per object (List items included).
-type Mutated struct {
-	Documents []Object
-	Outcomes  []Outcome
-}
-
-// MutateDocuments mutates every object of the documents; a List's items are
-// mutated one by one and the List is kept.
-func MutateDocuments(docs []Document, opts Options) (Mutated, error) {
-	var out Mutated
-	for _, doc := range docs {
-		if !doc.IsList() {
-			o, err := MutateObject(doc.Object, opts)
-			if err != nil {
-				return out, err
-			}
-			out.Outcomes = append(out.Outcomes, o)
-			out.Documents = append(out.Documents, o.Mutated)
-			continue
+// MutateDocument mutates every object of a document: the object itself, or
+// a List's items one by one, the List kept. It returns the document to
+// print and one outcome per object.
+func MutateDocument(doc Document, opts Options) (Object, []Outcome, error) {
+	if !doc.IsList() {
+		o, err := MutateObject(doc.Object, opts)
+		if err != nil {
+			return nil, nil, err
 		}
-		list := deepCopy(doc.Object)
-		items := list["items"].([]any)
-		for i, item := range items {
-			o, err := MutateObject(item.(Object), opts)
-			if err != nil {
-				return out, err
-			}
-			out.Outcomes = append(out.Outcomes, o)
-			items[i] = o.Mutated
-		}
-		out.Documents = append(out.Documents, list)
+		return o.Mutated, []Outcome{o}, nil
 	}
-	return out, nil
+	list := deepCopy(doc.Object)
+	items := list["items"].([]any)
+	outcomes := make([]Outcome, 0, len(items))
+	for i, item := range items {
+		o, err := MutateObject(item.(Object), opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		outcomes = append(outcomes, o)
+		items[i] = o.Mutated
+	}
+	return list, outcomes, nil
 }

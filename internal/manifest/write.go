@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,40 +27,61 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown output format %q (want yaml, json or patch)", s)
 }
 
-// WriteObjects prints documents in the input's shape: a YAML stream, or with
-// JSON one object, or a List when there are several.
-func WriteObjects(w io.Writer, format Format, docs []Object) error {
-	switch format {
-	case FormatJSON:
-		var out any = Object{"apiVersion": "v1", "kind": "List", "items": docs}
-		if len(docs) == 1 {
-			out = docs[0]
-		}
-		raw, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return fmt.Errorf("marshal json: %w", err)
-		}
-		_, err = fmt.Fprintf(w, "%s\n", raw)
-		return err
-	default:
-		var buf bytes.Buffer
-		for i, doc := range docs {
-			raw, err := yaml.Marshal(doc)
-			if err != nil {
-				return fmt.Errorf("marshal yaml: %w", err)
-			}
-			if i > 0 {
-				buf.WriteString("---\n")
-			}
-			buf.Write(raw)
-		}
-		_, err := w.Write(buf.Bytes())
-		return err
-	}
+// Writer prints mutated documents in the input's shape as they come: a YAML
+// stream, or one JSON patch a line per object. JSON output is one object, or
+// a List when there are several, so it is held until Close.
+type Writer struct {
+	w      io.Writer
+	format Format
+	count  int
+	held   []Object
 }
 
-// WritePatches prints one JSON patch a line, one per object, relative to it.
-func WritePatches(w io.Writer, outcomes []Outcome) error {
+// NewWriter prints to w in format.
+func NewWriter(w io.Writer, format Format) *Writer {
+	return &Writer{w: w, format: format}
+}
+
+// Write prints one mutated document, or with FormatPatch the patch of each
+// of its objects.
+func (w *Writer) Write(doc Object, outcomes []Outcome) error {
+	w.count++
+	switch w.format {
+	case FormatPatch:
+		return writePatches(w.w, outcomes)
+	case FormatJSON:
+		w.held = append(w.held, doc)
+		return nil
+	}
+	raw, err := yaml.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("marshal yaml: %w", err)
+	}
+	if w.count > 1 {
+		raw = append([]byte("---\n"), raw...)
+	}
+	_, err = w.w.Write(raw)
+	return err
+}
+
+// Close prints what JSON output held back.
+func (w *Writer) Close() error {
+	if w.format != FormatJSON || len(w.held) == 0 {
+		return nil
+	}
+	var out any = Object{"apiVersion": "v1", "kind": "List", "items": w.held}
+	if len(w.held) == 1 {
+		out = w.held[0]
+	}
+	raw, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return fmt.Errorf("marshal json: %w", err)
+	}
+	_, err = fmt.Fprintf(w.w, "%s\n", raw)
+	return err
+}
+
+func writePatches(w io.Writer, outcomes []Outcome) error {
 	for _, o := range outcomes {
 		ops := o.Patch
 		if ops == nil {
