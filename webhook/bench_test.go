@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/internal/repo"
+
 	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -64,7 +66,7 @@ func BenchmarkHandler(b *testing.B) {
 // sparkReviewBody is the AdmissionReview of the defaulted Spark executor.
 func sparkReviewBody(b *testing.B) []byte {
 	b.Helper()
-	root, err := fixture.RepoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func sparkReviewBody(b *testing.B) []byte {
 // with the namespace analytics and no LimitRange in its informer caches.
 func benchMutator(b *testing.B) *PodMutator {
 	b.Helper()
-	root, err := fixture.RepoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/internal/repo"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
@@ -40,7 +42,7 @@ func BenchmarkNonMatching(b *testing.B) {
 // sparkExecutor is the Spark executor of testdata, as written.
 func sparkExecutor(b *testing.B) *corev1.Pod {
 	b.Helper()
-	root, err := fixture.RepoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		b.Fatal(err)
 	}

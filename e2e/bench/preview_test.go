@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/internal/repo"
+
 	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
 	"github.com/poolpatch/poolpatch/internal/manifest"
 	"github.com/poolpatch/poolpatch/policy"
@@ -22,7 +24,7 @@ const previewPods = 500
 // write. It reports ns per pod; `make bench` profiles it to explain the
 // CLI's per-pod cost.
 func BenchmarkPreview(b *testing.B) {
-	root, err := fixture.RepoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	e2ecluster "github.com/poolpatch/poolpatch/e2e/cluster"
+
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -117,7 +119,7 @@ func startCluster() (*cluster, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	lock, err := acquireControlPlaneLock(ctx)
+	lock, err := e2ecluster.AcquireLock(ctx, func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) })
 	if err != nil {
 		return nil, err
 	}

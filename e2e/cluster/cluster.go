@@ -52,7 +52,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{opts: opts, binDir: binDir, workDir: opts.WorkDir, nodes: newNodeSet(opts)}
-	if c.lock, err = acquireLock(ctx, c.logf); err != nil {
+	if c.lock, err = AcquireLock(ctx, c.logf); err != nil {
 		return nil, err
 	}
 	if err := c.makeWorkDir(); err != nil {

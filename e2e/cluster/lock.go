@@ -18,9 +18,9 @@ const lockName = "poolpatch-e2e-control-plane.lock"
 // lockWaitLog is how long Start waits for the lock before saying so.
 const lockWaitLog = 2 * time.Second
 
-// acquireLock takes the control-plane lock, waiting for its holder to stop
+// AcquireLock takes the control-plane lock, waiting for its holder to stop
 // or ctx to end. The returned file is the lock; closing it releases it.
-func acquireLock(ctx context.Context, logf func(string, ...any)) (*os.File, error) {
+func AcquireLock(ctx context.Context, logf func(string, ...any)) (*os.File, error) {
 	path := filepath.Join(os.TempDir(), lockName)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {

@@ -1,14 +1,12 @@
 package cluster
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
-)
 
-// moduleLine identifies the repository root's go.mod.
-const moduleLine = "module github.com/poolpatch/poolpatch\n"
+	"github.com/poolpatch/poolpatch/internal/repo"
+)
 
 // requiredBinaries are the commands Start runs from the binary directory.
 var requiredBinaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
@@ -21,7 +19,7 @@ func resolveBinDir(explicit string) (string, error) {
 		dir = os.Getenv("KUBEBUILDER_ASSETS")
 	}
 	if dir == "" {
-		root, err := repoRoot()
+		root, err := repo.Root()
 		if err != nil {
 			return "", err
 		}
@@ -37,23 +35,4 @@ func resolveBinDir(explicit string) (string, error) {
 		}
 	}
 	return abs, nil
-}
-
-// repoRoot walks up from the working directory to poolpatch's go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
-	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.HasPrefix(data, []byte(moduleLine)) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no poolpatch go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

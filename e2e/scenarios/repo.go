@@ -1,36 +1,16 @@
 package scenarios
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
+
+	"github.com/poolpatch/poolpatch/internal/repo"
 )
 
-// moduleLine identifies poolpatch's go.mod.
-const moduleLine = "module github.com/poolpatch/poolpatch\n"
-
-// RepoPath joins rel to the repository root, found by walking up from the
-// working directory (the package directory under go test, the root under
-// `make demo`).
+// RepoPath joins rel to the repository root.
 func RepoPath(rel ...string) (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
-	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.HasPrefix(data, []byte(moduleLine)) {
-			return filepath.Join(append([]string{dir}, rel...)...), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no poolpatch go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return repo.Path(rel...)
 }
 
 // ReadRepoFile reads a file of the repository.

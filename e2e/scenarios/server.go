@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/poolpatch/poolpatch/internal/servingcert"
+
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
@@ -38,7 +40,7 @@ type Server struct {
 // and returns once the server accepts TLS connections. Its JSON logs go to
 // logs. Stop ends it.
 func StartServer(ctx context.Context, cfg *rest.Config, ref, certDir string, logs io.Writer) (*Server, error) {
-	caPEM, err := WriteServingCert(certDir)
+	caPEM, err := servingcert.Write(certDir)
 	if err != nil {
 		return nil, err
 	}

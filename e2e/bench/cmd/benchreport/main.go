@@ -30,6 +30,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolpatch/poolpatch/internal/repo"
+	"github.com/poolpatch/poolpatch/internal/servingcert"
+
 	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
 )
 
@@ -113,7 +116,7 @@ func run(ctx context.Context, quick, apiProfiles bool, only, jsonOut, outDir str
 // newEnv finds the repository, writes the certificate and the review, and
 // sets the durations (shorter with quick).
 func newEnv(quick bool, outDir string) (*env, func(), error) {
-	root, err := fixture.RepoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,7 +144,7 @@ func newEnv(quick bool, outDir string) (*env, func(), error) {
 		cleanup()
 		return nil, nil, fmt.Errorf("cert directory: %w", err)
 	}
-	if e.caPEM, err = writeServingCert(e.certDir); err != nil {
+	if e.caPEM, err = servingcert.Write(e.certDir); err != nil {
 		cleanup()
 		return nil, nil, err
 	}

@@ -1,4 +1,7 @@
-package scenarios
+// Package servingcert issues the loopback serving certificates that tests,
+// make demo and make bench give the webhook server: signed by a fresh CA,
+// as cert-manager would issue them.
+package servingcert
 
 import (
 	"crypto/ecdsa"
@@ -15,18 +18,17 @@ import (
 	"time"
 )
 
-// certValidity is how long the test CA and serving certificate are valid.
-const certValidity = 24 * time.Hour
+// Validity is how long the CA and the serving certificate are valid.
+const Validity = 24 * time.Hour
 
-// WriteServingCert writes tls.crt and tls.key for 127.0.0.1 and localhost
-// into dir, signed by a new CA, and returns that CA's PEM for the webhook
-// configurations' caBundle.
-func WriteServingCert(dir string) ([]byte, error) {
+// Write writes tls.crt and tls.key for 127.0.0.1 and localhost into dir,
+// signed by a new CA, and returns that CA's PEM for a caBundle or a client.
+func Write(dir string) ([]byte, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("CA key: %w", err)
 	}
-	caTmpl := certTemplate(1, "poolpatch-e2e-ca")
+	caTmpl := template(1, "poolpatch test CA")
 	caTmpl.IsCA, caTmpl.BasicConstraintsValid = true, true
 	caTmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature
 	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
@@ -37,7 +39,7 @@ func WriteServingCert(dir string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serving key: %w", err)
 	}
-	tmpl := certTemplate(2, "127.0.0.1")
+	tmpl := template(2, "127.0.0.1")
 	tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
 	tmpl.DNSNames = []string{"localhost"}
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
@@ -59,18 +61,17 @@ func WriteServingCert(dir string) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
 }
 
-// certTemplate is a certificate template valid from a minute ago.
-func certTemplate(serial int64, cn string) *x509.Certificate {
+// template is a certificate template valid from a minute ago.
+func template(serial int64, cn string) *x509.Certificate {
 	now := time.Now()
 	return &x509.Certificate{
 		SerialNumber: big.NewInt(serial),
 		Subject:      pkix.Name{CommonName: cn},
 		NotBefore:    now.Add(-time.Minute),
-		NotAfter:     now.Add(certValidity),
+		NotAfter:     now.Add(Validity),
 	}
 }
 
-// writePEM writes one PEM block to path.
 func writePEM(path, blockType string, der []byte) error {
 	data := pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der})
 	if err := os.WriteFile(path, data, 0o600); err != nil {
