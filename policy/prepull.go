@@ -50,6 +50,11 @@ func mutatePrepull(m *mutation) bool {
 		m.skip(SkipWindowsPod, "Windows pod")
 		return false
 	}
+	if slices.ContainsFunc(m.pod.Spec.Containers, func(c corev1.Container) bool { return strings.HasPrefix(c.Name, PrepullPrefix) }) {
+		// Init and regular containers share one namespace of names.
+		m.skip(SkipNameClash, "a container's name starts with "+PrepullPrefix)
+		return false
+	}
 	pod := m.pod
 	var added []corev1.Container
 	if !slices.ContainsFunc(pod.Spec.InitContainers, func(c corev1.Container) bool { return c.Name == PrepullInstallName }) {

@@ -185,3 +185,11 @@ func TestPrepullSkipsWindows(t *testing.T) {
 		t.Errorf("windows pod got init containers %v, warnings %q; want none and one warning", res.Pod.Spec.InitContainers, res.Warnings)
 	}
 }
+
+func TestPrepullSkipsNameClash(t *testing.T) {
+	pod := mustPod(t, "metadata: {name: p}\nspec: {containers: [{name: "+PrepullInstallName+", image: i}]}\n")
+	res := applyChecked(t, pod, mustLoad(t, policyHeader+"  prepull: {images: [registry.example/x:1]}\n"), Namespace{})
+	if len(res.Pod.Spec.InitContainers) != 0 || len(res.Skips) != 1 || res.Skips[0].Reason != SkipNameClash {
+		t.Errorf("init containers %v, skips %v; want none and a name-clash skip", res.Pod.Spec.InitContainers, res.Skips)
+	}
+}
