@@ -47,6 +47,7 @@ const (
 	SkipPodScheduler SkipReason = "pod-scheduler"
 	SkipPodEviction  SkipReason = "pod-eviction"
 	SkipWindowsPod   SkipReason = "windows-pod"
+	SkipNameClash    SkipReason = "name-clash"
 )
 
 // Skip is a setting a policy left alone because the pod already decides it.
