@@ -69,16 +69,6 @@ func (r *Report) note(format string, args ...any) {
 	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
 }
 
-// value returns the named figure's value, or NaN.
-func (r *Report) value(name string) float64 {
-	for _, f := range r.Figures {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	return math.NaN()
-}
-
 // Print writes the summary table, the notes, then one `name value unit`
 // line per figure.
 func (r *Report) Print(w io.Writer) error {
