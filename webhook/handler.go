@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/go-logr/logr"
+	"github.com/mattbaird/jsonpatch"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -81,9 +82,11 @@ func (m *PodMutator) mutate(ctx context.Context, log logr.Logger, req admission.
 		return admission.Response{}, err
 	}
 	res := policy.Apply(&pod, set, ns)
-	ops, err := policy.Patch(&pod, res.Pod)
-	if err != nil {
-		return admission.Response{}, fmt.Errorf("%w: %w", ErrPatch, err)
+	var ops []jsonpatch.JsonPatchOperation
+	if res.Changed { // most pods match nothing: no diff to compute
+		if ops, err = policy.Patch(&pod, res.Pod); err != nil {
+			return admission.Response{}, fmt.Errorf("%w: %w", ErrPatch, err)
+		}
 	}
 	resp, err := mutated(ops, res, set)
 	if err != nil {
