@@ -16,9 +16,9 @@ import (
 // before the server starts.
 const certRetry = time.Second
 
-// secureCipherSuites are the TLS 1.2 suites allowed: ECDHE key exchange with
+// SecureCipherSuites are the TLS 1.2 suites allowed: ECDHE key exchange with
 // an AEAD cipher only (TLS 1.3 suites are not configurable and all strong).
-var secureCipherSuites = []uint16{
+var SecureCipherSuites = []uint16{
 	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -65,6 +65,6 @@ func (c *certificates) wait(ctx context.Context) error {
 func (c *certificates) tlsConfig(cfg *tls.Config) {
 	cfg.GetCertificate = c.watcher.GetCertificate
 	cfg.MinVersion = tls.VersionTLS12
-	cfg.CipherSuites = secureCipherSuites
+	cfg.CipherSuites = SecureCipherSuites
 	cfg.NextProtos = []string{"http/1.1"}
 }

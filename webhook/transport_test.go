@@ -55,12 +55,12 @@ func TestMetricsLocalhostOnly(t *testing.T) {
 }
 
 // TestCipherSuites offers the server every TLS 1.2 suite Go knows, one at a
-// time: only the ECDHE AEAD suites of secureCipherSuites are accepted.
+// time: only the ECDHE AEAD suites of SecureCipherSuites are accepted.
 func TestCipherSuites(t *testing.T) {
 	srv := startServer(t, Options{PolicyFile: examplePolicies})
 	base := srv.client.Transport.(*http.Transport).TLSClientConfig
 	allowed := map[uint16]bool{}
-	for _, id := range secureCipherSuites {
+	for _, id := range SecureCipherSuites {
 		allowed[id] = true
 	}
 	accepted := 0

@@ -16,6 +16,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/poolpatch/poolpatch/webhook"
+
 	"github.com/go-logr/logr"
 
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -39,23 +41,13 @@ func main() {
 	}
 }
 
-// secureCipherSuites are the TLS 1.2 suites `poolpatch serve` allows.
-var secureCipherSuites = []uint16{
-	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-}
-
 // run serves the no-op webhook until ctx ends.
 func run(ctx context.Context, host string, port int, certDir string) error {
 	log.SetLogger(logr.Discard())
 	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: host, Port: port, CertDir: certDir,
 		TLSOpts: []func(*tls.Config){func(cfg *tls.Config) {
 			cfg.MinVersion = tls.VersionTLS12
-			cfg.CipherSuites = secureCipherSuites
+			cfg.CipherSuites = webhook.SecureCipherSuites
 			cfg.NextProtos = []string{"http/1.1"}
 		}}})
 	srv.Register(Path, &admission.Webhook{Handler: admission.HandlerFunc(
