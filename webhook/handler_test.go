@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/internal/cases"
+
 	"github.com/google/go-cmp/cmp"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	admissionv1 "k8s.io/api/admission/v1"
@@ -22,24 +24,13 @@ import (
 
 const examplePolicies = "../testdata/policies/examples.yaml"
 
-// goldenCase is an entry of testdata/cases.yaml.
-type goldenCase struct {
-	Name            string            `json:"name"`
-	File            string            `json:"file"`
-	NamespaceLabels map[string]string `json:"namespaceLabels"`
-}
-
-func readCases(t *testing.T) []goldenCase {
+func readCases(t *testing.T) []cases.Case {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/cases.yaml")
+	list, err := cases.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []goldenCase
-	if err := yaml.Unmarshal(data, &cases); err != nil {
-		t.Fatal(err)
-	}
-	return cases
+	return list
 }
 
 // TestMutatePods sends every Pod of the golden cases over HTTPS and checks
@@ -48,8 +39,8 @@ func readCases(t *testing.T) []goldenCase {
 // inputs, with the same warnings and audit annotations.
 func TestMutatePods(t *testing.T) {
 	namespaces := staticNamespaces{}
-	cases := readCases(t)
-	for _, c := range cases {
+	examples := readCases(t)
+	for _, c := range examples {
 		for _, pod := range readPods(t, filepath.Join("../testdata/pods", c.File)) {
 			namespaces[pod.Namespace] = c.NamespaceLabels
 		}
@@ -58,7 +49,7 @@ func TestMutatePods(t *testing.T) {
 	set := loadFile(t, examplePolicies)
 	set.PrepullHelperImage = policy.DefaultPrepullHelperImage
 	patched, compared := 0, 0
-	for _, c := range cases {
+	for _, c := range examples {
 		for _, pod := range readPods(t, filepath.Join("../testdata/pods", c.File)) {
 			t.Run(c.Name+"/"+pod.Name, func(t *testing.T) {
 				ns, _ := namespaces.Lookup(t.Context(), pod.Namespace)
@@ -96,7 +87,7 @@ func TestMutatePods(t *testing.T) {
 // compareCLIGolden compares the webhook's pod and warnings with the
 // output of `poolpatch mutate` recorded in testdata/golden, for cases whose
 // manifest is a single Pod. It reports whether it compared.
-func compareCLIGolden(t *testing.T, c goldenCase, in, got *corev1.Pod, warnings []string) bool {
+func compareCLIGolden(t *testing.T, c cases.Case, in, got *corev1.Pod, warnings []string) bool {
 	t.Helper()
 	if len(readPods(t, filepath.Join("../testdata/pods", c.File))) != 1 {
 		return false

@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/internal/cases"
+
 	"github.com/google/go-cmp/cmp"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
-	"sigs.k8s.io/yaml"
 
 	"github.com/poolpatch/poolpatch/internal/manifest"
 )
@@ -25,24 +26,13 @@ const (
 	examplePolicies = testdataDir + "/policies/examples.yaml"
 )
 
-// goldenCase is one entry of testdata/cases.yaml.
-type goldenCase struct {
-	Name            string            `json:"name"`
-	File            string            `json:"file"`
-	NamespaceLabels map[string]string `json:"namespaceLabels"`
-}
-
-func loadCases(t *testing.T) []goldenCase {
+func loadCases(t *testing.T) []cases.Case {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdataDir, "cases.yaml"))
+	list, err := cases.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []goldenCase
-	if err := yaml.Unmarshal(data, &cases); err != nil {
-		t.Fatal(err)
-	}
-	return cases
+	return list
 }
 
 // cli runs poolpatch in-process, as the binary would, and returns stdout,
@@ -54,7 +44,7 @@ func cli(t *testing.T, stdin []byte, args ...string) (string, string, int) {
 	return stdout.String(), stderr.String(), code
 }
 
-func mutateArgs(c goldenCase, file string, extra ...string) []string {
+func mutateArgs(c cases.Case, file string, extra ...string) []string {
 	args := []string{"mutate", "-p", examplePolicies, "-f", file}
 	if len(c.NamespaceLabels) > 0 {
 		var pairs []string
@@ -113,7 +103,7 @@ func compareGolden(t *testing.T, name, got string) {
 
 // checkPatches applies each `-o patch` line to its input object with the
 // library the API server uses and compares with the mutated output object.
-func checkPatches(t *testing.T, c goldenCase, input, output string) {
+func checkPatches(t *testing.T, c cases.Case, input, output string) {
 	t.Helper()
 	patches, stderr, code := cli(t, nil, mutateArgs(c, input, "-o", "patch")...)
 	if code != 0 {

@@ -3,6 +3,8 @@ package scenarios_test
 import (
 	"context"
 	"testing"
+
+	"github.com/poolpatch/poolpatch/internal/cases"
 )
 
 // The scenarios run in this order, one after another, on the shared
@@ -48,7 +50,7 @@ func TestPolicyReloadAndValidation(t *testing.T) {
 // testdata/cases.yaml, with testdata/policies/examples.yaml served.
 func TestTestdataManifests(t *testing.T) {
 	ctx := t.Context()
-	cases, err := readTestdataCases()
+	examples, err := cases.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,16 +63,16 @@ func TestTestdataManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := createNamespaces(ctx, cases); err != nil {
+	if err := createNamespaces(ctx, examples); err != nil {
 		t.Fatal(err)
 	}
 	pods := 0
-	for _, c := range cases {
+	for _, c := range examples {
 		t.Run(c.Name, func(t *testing.T) {
 			r, err := testdataScenario(ctx, set, c)
 			r.report(t, err)
 			pods += r.pods
 		})
 	}
-	t.Logf("%d cases, %d stored pods compared with poolpatch mutate", len(cases), pods)
+	t.Logf("%d cases, %d stored pods compared with poolpatch mutate", len(examples), pods)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/poolpatch/poolpatch/internal/cases"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/poolpatch/poolpatch/e2e/scenarios"
@@ -18,7 +20,7 @@ import (
 // tolerations, affinity, annotations, emptyDir sizeLimits and init
 // containers of `poolpatch mutate`'s output (internal/manifest, the same
 // policy set, namespace and labels).
-func testdataScenario(ctx context.Context, set *policy.Set, c testdataCase) (*result, error) {
+func testdataScenario(ctx context.Context, set *policy.Set, c cases.Case) (*result, error) {
 	objects, err := readObjects(c.File)
 	if err != nil {
 		return nil, err

@@ -6,21 +6,15 @@ import (
 	"maps"
 	"os"
 
+	"github.com/poolpatch/poolpatch/internal/cases"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/poolpatch/poolpatch/e2e/scenarios"
 	"github.com/poolpatch/poolpatch/internal/manifest"
 )
-
-// testdataCase is one entry of testdata/cases.yaml.
-type testdataCase struct {
-	Name            string            `json:"name"`
-	File            string            `json:"file"`
-	NamespaceLabels map[string]string `json:"namespaceLabels"`
-}
 
 // creatable are the kinds scenario 7 creates: pods and the workloads whose
 // controllers create pods. Others (a Service, a SparkApplication without its
@@ -28,23 +22,6 @@ type testdataCase struct {
 var creatable = map[string]bool{
 	"Pod": true, "Deployment": true, "ReplicaSet": true, "StatefulSet": true,
 	"Job": true, "CronJob": true, "DaemonSet": true,
-}
-
-// readTestdataCases reads testdata/cases.yaml.
-func readTestdataCases() ([]testdataCase, error) {
-	path, err := scenarios.RepoPath("testdata", "cases.yaml")
-	if err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read cases: %w", err)
-	}
-	var cases []testdataCase
-	if err := yaml.Unmarshal(data, &cases); err != nil {
-		return nil, fmt.Errorf("cases.yaml: %w", err)
-	}
-	return cases, nil
 }
 
 // readObjects reads a testdata manifest's objects, List items one by one,
@@ -77,7 +54,7 @@ func readObjects(file string) ([]manifest.Object, error) {
 
 // caseNamespaceLabels are the labels of a case's namespaces: its own and
 // the opt-in label.
-func caseNamespaceLabels(c testdataCase) map[string]string {
+func caseNamespaceLabels(c cases.Case) map[string]string {
 	labels := maps.Clone(c.NamespaceLabels)
 	if labels == nil {
 		labels = map[string]string{}
@@ -88,9 +65,9 @@ func caseNamespaceLabels(c testdataCase) map[string]string {
 
 // createNamespaces creates each namespace the cases use, with its case's
 // labels, failing when two cases want one namespace labelled differently.
-func createNamespaces(ctx context.Context, cases []testdataCase) error {
+func createNamespaces(ctx context.Context, examples []cases.Case) error {
 	want := map[string]map[string]string{}
-	for _, c := range cases {
+	for _, c := range examples {
 		objects, err := readObjects(c.File)
 		if err != nil {
 			return err
