@@ -2,30 +2,33 @@ package policy
 
 import (
 	"slices"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+)
+
+// JSON paths of the affinity fields the pools and zones mutators write.
+const (
+	affinityPath         = "/spec/affinity"
+	nodeAffinityPath     = affinityPath + "/nodeAffinity"
+	podAffinityPath      = affinityPath + "/podAffinity"
+	requiredPath         = nodeAffinityPath + "/requiredDuringSchedulingIgnoredDuringExecution"
+	requiredTermsPath    = requiredPath + "/nodeSelectorTerms"
+	preferredNodePath    = nodeAffinityPath + "/preferredDuringSchedulingIgnoredDuringExecution"
+	preferredPodAffPath  = podAffinityPath + "/preferredDuringSchedulingIgnoredDuringExecution"
+	matchExpressionsPath = "/matchExpressions"
 )
 
 func inExpression(key string, values ...string) corev1.NodeSelectorRequirement {
 	return corev1.NodeSelectorRequirement{Key: key, Operator: corev1.NodeSelectorOpIn, Values: values}
 }
 
-func preferredTerm(weight int32, expr corev1.NodeSelectorRequirement) corev1.PreferredSchedulingTerm {
+func preferredTerm(weight int32, exprs ...corev1.NodeSelectorRequirement) corev1.PreferredSchedulingTerm {
 	return corev1.PreferredSchedulingTerm{
 		Weight:     weight,
-		Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{expr}},
+		Preference: corev1.NodeSelectorTerm{MatchExpressions: exprs},
 	}
-}
-
-func nodeAffinity(pod *corev1.Pod) *corev1.NodeAffinity {
-	if pod.Spec.Affinity == nil {
-		pod.Spec.Affinity = &corev1.Affinity{}
-	}
-	if pod.Spec.Affinity.NodeAffinity == nil {
-		pod.Spec.Affinity.NodeAffinity = &corev1.NodeAffinity{}
-	}
-	return pod.Spec.Affinity.NodeAffinity
 }
 
 func requiredTerms(pod *corev1.Pod) []corev1.NodeSelectorTerm {
@@ -34,6 +37,13 @@ func requiredTerms(pod *corev1.Pod) []corev1.NodeSelectorTerm {
 		return nil
 	}
 	return a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+}
+
+func preferredTerms(pod *corev1.Pod) []corev1.PreferredSchedulingTerm {
+	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil {
+		return a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
+	}
+	return nil
 }
 
 // selfSelected reports whether the pod chose its own values for a node label:
@@ -61,54 +71,117 @@ func selfSelected(pod *corev1.Pod, key string, ours *corev1.NodeSelectorRequirem
 	return chosen, values, other
 }
 
+// ownAffinity copies the pod's affinity before the first write to it.
+func (w *writer) ownAffinity() {
+	if !w.owned.affinity {
+		w.pod.Spec.Affinity = w.pod.Spec.Affinity.DeepCopy()
+		w.owned.affinity = true
+	}
+}
+
+// nodeAffinity returns the pod's node affinity, creating what is missing
+// and recording the creation; fill completes a new node affinity before it
+// is recorded, so that the operation carries it whole.
+func (w *writer) nodeAffinity(fill func(*corev1.NodeAffinity)) (na *corev1.NodeAffinity, created bool) {
+	w.ownAffinity()
+	a := w.pod.Spec.Affinity
+	switch {
+	case a == nil:
+		na = &corev1.NodeAffinity{}
+		fill(na)
+		w.pod.Spec.Affinity = &corev1.Affinity{NodeAffinity: na}
+		w.add(affinityPath, w.pod.Spec.Affinity)
+	case a.NodeAffinity == nil:
+		na = &corev1.NodeAffinity{}
+		fill(na)
+		a.NodeAffinity = na
+		w.add(nodeAffinityPath, na)
+	default:
+		return a.NodeAffinity, false
+	}
+	return na, true
+}
+
 // addRequiredExpression adds expr to every required term, since terms are
 // ORed, or creates the one term when there is none.
-func addRequiredExpression(pod *corev1.Pod, expr corev1.NodeSelectorRequirement) bool {
-	na := nodeAffinity(pod)
-	if na.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		na.RequiredDuringSchedulingIgnoredDuringExecution = &corev1.NodeSelector{}
+func (w *writer) addRequiredExpression(expr corev1.NodeSelectorRequirement) bool {
+	newSelector := func() *corev1.NodeSelector {
+		return &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{expr}}}}
 	}
-	required := na.RequiredDuringSchedulingIgnoredDuringExecution
-	if len(required.NodeSelectorTerms) == 0 {
-		required.NodeSelectorTerms = []corev1.NodeSelectorTerm{{}}
+	na, created := w.nodeAffinity(func(na *corev1.NodeAffinity) {
+		na.RequiredDuringSchedulingIgnoredDuringExecution = newSelector()
+	})
+	switch {
+	case created:
+		return true
+	case na.RequiredDuringSchedulingIgnoredDuringExecution == nil:
+		na.RequiredDuringSchedulingIgnoredDuringExecution = newSelector()
+		w.add(requiredPath, na.RequiredDuringSchedulingIgnoredDuringExecution)
+		return true
+	case len(na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms) == 0:
+		na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms = newSelector().NodeSelectorTerms
+		w.add(requiredTermsPath, na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
+		return true
 	}
 	changed := false
-	for i := range required.NodeSelectorTerms {
-		term := &required.NodeSelectorTerms[i]
-		if !slices.ContainsFunc(term.MatchExpressions, semanticEqual(expr)) {
-			term.MatchExpressions = append(term.MatchExpressions, expr)
-			changed = true
+	terms := na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+	for i := range terms {
+		term := &terms[i]
+		if slices.ContainsFunc(term.MatchExpressions, semanticEqual(expr)) {
+			continue
 		}
+		w.appendTo(requiredTermsPath+"/"+strconv.Itoa(i)+matchExpressionsPath, len(term.MatchExpressions), expr)
+		term.MatchExpressions = append(term.MatchExpressions, expr)
+		changed = true
 	}
 	return changed
 }
 
-// addPreferredTerm adds a weighted term unless an equal one exists.
-func addPreferredTerm(pod *corev1.Pod, term corev1.PreferredSchedulingTerm) bool {
-	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil &&
-		slices.ContainsFunc(a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution, semanticEqual(term)) {
+// addPreferredTerm adds a weighted term unless the pod already has nth
+// equal ones: terms from different sources (a zone preference and a job's
+// hashed zone) count separately even when they are equal, so that each
+// keeps its weight.
+func (w *writer) addPreferredTerm(term corev1.PreferredSchedulingTerm, nth int) bool {
+	have := 0
+	for _, t := range preferredTerms(w.pod) {
+		if equality.Semantic.DeepEqual(t, term) {
+			have++
+		}
+	}
+	if have >= nth {
 		return false
 	}
-	na := nodeAffinity(pod)
-	na.PreferredDuringSchedulingIgnoredDuringExecution = append(na.PreferredDuringSchedulingIgnoredDuringExecution, term)
+	na, created := w.nodeAffinity(func(na *corev1.NodeAffinity) {
+		na.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.PreferredSchedulingTerm{term}
+	})
+	if !created {
+		w.appendTo(preferredNodePath, len(na.PreferredDuringSchedulingIgnoredDuringExecution), term)
+		na.PreferredDuringSchedulingIgnoredDuringExecution = append(na.PreferredDuringSchedulingIgnoredDuringExecution, term)
+	}
 	return true
 }
 
 // addPreferredPodAffinity adds a weighted pod-affinity term unless an equal
 // one exists.
-func addPreferredPodAffinity(pod *corev1.Pod, term corev1.WeightedPodAffinityTerm) bool {
-	if a := pod.Spec.Affinity; a != nil && a.PodAffinity != nil &&
+func (w *writer) addPreferredPodAffinity(term corev1.WeightedPodAffinityTerm) bool {
+	if a := w.pod.Spec.Affinity; a != nil && a.PodAffinity != nil &&
 		slices.ContainsFunc(a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution, semanticEqual(term)) {
 		return false
 	}
-	if pod.Spec.Affinity == nil {
-		pod.Spec.Affinity = &corev1.Affinity{}
+	w.ownAffinity()
+	terms := []corev1.WeightedPodAffinityTerm{term}
+	switch a := w.pod.Spec.Affinity; {
+	case a == nil:
+		w.pod.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: terms}}
+		w.add(affinityPath, w.pod.Spec.Affinity)
+	case a.PodAffinity == nil:
+		a.PodAffinity = &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: terms}
+		w.add(podAffinityPath, a.PodAffinity)
+	default:
+		pa := a.PodAffinity
+		w.appendTo(preferredPodAffPath, len(pa.PreferredDuringSchedulingIgnoredDuringExecution), term)
+		pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution, term)
 	}
-	if pod.Spec.Affinity.PodAffinity == nil {
-		pod.Spec.Affinity.PodAffinity = &corev1.PodAffinity{}
-	}
-	pa := pod.Spec.Affinity.PodAffinity
-	pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution, term)
 	return true
 }
 

@@ -10,29 +10,48 @@ import (
 )
 
 // mutator adds one setting of a policy to a pod. It returns whether it
-// changed the pod, and must change nothing when applied a second time.
+// changed the pod, and must change nothing when applied a second time. It
+// writes only through the mutation's writer, and only below the JSON paths
+// it declares.
 type mutator struct {
 	setting Setting
+	writes  []string
 	apply   func(m *mutation) bool
 }
 
 // mutators run in this order for each policy.
 var mutators = []mutator{
-	{SettingPools, mutatePools},
-	{SettingZones, mutateZones},
-	{SettingTolerations, mutateTolerations},
-	{SettingSchedulerName, mutateSchedulerName},
-	{SettingEmptyDir, mutateEmptyDir},
-	{SettingPrepull, mutatePrepull},
-	{SettingEviction, mutateEviction},
-	{SettingAnnotations, mutateAnnotations},
+	{SettingPools, []string{"/spec/tolerations", affinityPath}, mutatePools},
+	{SettingZones, []string{affinityPath}, mutateZones},
+	{SettingTolerations, []string{"/spec/tolerations"}, mutateTolerations},
+	{SettingSchedulerName, []string{"/spec/schedulerName"}, mutateSchedulerName},
+	{SettingEmptyDir, []string{"/spec/volumes"}, mutateEmptyDir},
+	{SettingPrepull, []string{"/spec/initContainers", "/spec/volumes"}, mutatePrepull},
+	{SettingEviction, []string{"/metadata/annotations"}, mutateEviction},
+	{SettingAnnotations, []string{"/metadata/annotations"}, mutateAnnotations},
 }
 
-// Apply matches pod against the set's policies and returns a mutated copy
-// with what changed and why. The pod passed in is never modified. A nil set
-// has no policies.
-func Apply(pod *corev1.Pod, set *Set, ns Namespace) *Result {
-	res := &Result{Pod: pod.DeepCopy()}
+// policiesWrites is what Apply itself writes: the matched policies.
+var policiesWrites = []string{"/metadata/annotations"}
+
+// Options are the run-time settings of a mutation, the same for every pod of
+// a server or a CLI run. The zero value means the defaults.
+type Options struct {
+	// PrepullHelperImage is the image the prepull install container runs;
+	// empty means DefaultPrepullHelperImage.
+	PrepullHelperImage string
+}
+
+func (o Options) helperImage() string {
+	return orDefault(o.PrepullHelperImage, DefaultPrepullHelperImage)
+}
+
+// Apply matches pod against the set's policies and returns what they add:
+// the mutated pod, the JSON patch that makes the same change, and why. The
+// pod passed in is never modified; the result's pod shares the fields no
+// mutator wrote with it. A nil set has no policies.
+func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
+	res := &Result{Pod: pod}
 	if set == nil {
 		return res
 	}
@@ -53,40 +72,43 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace) *Result {
 			res.Enforced = append(res.Enforced, c.name)
 		}
 	}
-	claims := map[Setting]string{}
-	res.Changes, res.Changed = runPass(res.Pod, enforce, set, ns, claims, res)
-	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && res.Pod.Annotations[PoliciesAnnotation] != names {
-		setAnnotation(res.Pod, PoliciesAnnotation, names)
-		res.Changed = true
+	if len(enforce) == 0 && len(audit) == 0 {
+		return res
 	}
+	w := newWriter(pod)
+	claims := map[Setting]string{}
+	res.Changes = runPass(w, enforce, ns, opts, claims, res)
+	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && pod.Annotations[PoliciesAnnotation] != names {
+		w.writes = policiesWrites
+		w.setAnnotation(PoliciesAnnotation, names)
+	}
+	res.Pod, res.Patch, res.Changed = w.pod, w.ops, len(w.ops) > 0
 	if len(audit) > 0 {
 		// Audit policies see the enforced pod and the Enforce claims, but
 		// what they add is thrown away: they never claim a setting.
-		res.AuditChanges, _ = runPass(res.Pod.DeepCopy(), audit, set, ns, maps.Clone(claims), res)
+		res.AuditChanges = runPass(w.fork(), audit, ns, opts, maps.Clone(claims), res)
 		res.auditSummary()
 	}
 	return res
 }
 
-// runPass runs every mutator of every policy, in order, on pod.
-func runPass(pod *corev1.Pod, policies []*compiled, set *Set, ns Namespace, claims map[Setting]string, res *Result) ([]Change, bool) {
+// runPass runs every mutator of every policy, in order, through w.
+func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims map[Setting]string, res *Result) []Change {
 	var changes []Change
-	changed := false
 	for _, c := range policies {
-		m := &mutation{pod: pod, policy: c, set: set, ns: ns, claims: claims, result: res}
+		m := &mutation{writer: w, policy: c, ns: ns, opts: opts, claims: claims, result: res}
 		for _, mut := range mutators {
-			m.setting = mut.setting
+			m.setting, w.writes = mut.setting, mut.writes
 			m.details = m.details[:0]
 			if !mut.apply(m) {
 				continue
 			}
-			changed = true
 			for _, d := range m.details {
 				changes = append(changes, Change{Policy: c.name, Setting: mut.setting, Detail: d})
 			}
 		}
 	}
-	return changes, changed
+	return changes
 }
 
 // excluded returns why a pod must never be mutated, or "".
@@ -113,12 +135,13 @@ func ownedByDaemonSet(refs []metav1.OwnerReference) bool {
 	return false
 }
 
-// mutation is the state one policy's mutators share while they work on a pod.
+// mutation is the state one policy's mutators share while they work on a
+// pod. pod is the writer's pod, for reading; every write goes through writer.
 type mutation struct {
-	pod     *corev1.Pod
+	*writer
 	policy  *compiled
-	set     *Set
 	ns      Namespace
+	opts    Options
 	claims  map[Setting]string
 	result  *Result
 	setting Setting
@@ -144,11 +167,4 @@ func (m *mutation) changed(detail string) {
 func (m *mutation) skip(reason SkipReason, explanation string) {
 	m.result.Skips = append(m.result.Skips, Skip{Policy: m.policy.name, Setting: m.setting, Reason: reason})
 	m.result.warn(m.policy.name, "%s skipped: %s", m.setting, explanation)
-}
-
-func setAnnotation(pod *corev1.Pod, key, value string) {
-	if pod.Annotations == nil {
-		pod.Annotations = map[string]string{}
-	}
-	pod.Annotations[key] = value
 }

@@ -21,7 +21,7 @@ func BenchmarkApply(b *testing.B) {
 		b.Run(fmt.Sprintf("policies=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if res := Apply(pod, set, ns); !res.Changed {
+				if res := Apply(pod, set, ns, Options{}); !res.Changed {
 					b.Fatal("nothing matched")
 				}
 			}

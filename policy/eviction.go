@@ -37,7 +37,7 @@ func mutateEviction(m *mutation) bool {
 		return false
 	}
 	for _, key := range slices.Sorted(maps.Keys(want)) {
-		setAnnotation(m.pod, key, want[key])
+		m.setAnnotation(key, want[key])
 		m.changed("annotation " + key + "=" + want[key])
 	}
 	return true

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
 )
 
 func seedFiles(f *testing.F, pattern string) [][]byte {
@@ -60,16 +63,23 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		res := Apply(pod, set, Namespace{Name: "analytics"})
-		if again := Apply(res.Pod, set, Namespace{Name: "analytics"}); again.Changed {
+		res := Apply(pod, set, Namespace{Name: "analytics"}, Options{})
+		if again := Apply(res.Pod, set, Namespace{Name: "analytics"}, Options{}); again.Changed {
 			t.Fatalf("second Apply changed the pod")
 		}
 	})
 }
 
 // FuzzApply feeds arbitrary pods to the example policies: Apply must never
-// panic, must be idempotent, and its patch must apply to the original.
+// panic, must be idempotent, and its patch must apply to the original; the
+// pod as DecodePod reads it must give the same patch, warnings and changes.
 func FuzzApply(f *testing.F) {
+	if executor, err := fixture.SparkExecutor(".."); err == nil {
+		if defaulted, err := fixture.Defaulted(executor); err == nil {
+			raw, _ := json.Marshal(defaulted) // managedFields, token volume: as a webhook gets it
+			f.Add(raw)
+		}
+	}
 	for _, seed := range seedFiles(f, "pods/*.yaml") {
 		var pod corev1.Pod
 		if yaml.Unmarshal(seed, &pod) == nil && pod.Kind == "Pod" {
@@ -89,8 +99,19 @@ func FuzzApply(f *testing.F) {
 		if json.Unmarshal(raw, &pod) != nil {
 			return
 		}
+		view, err := DecodePod(raw)
+		if err != nil {
+			t.Fatalf("DecodePod fails where a full decode works: %v", err)
+		}
 		for _, ns := range []Namespace{{Name: "analytics"}, {Name: "streaming"}, {Name: "ci", Labels: map[string]string{"team": "batch"}}} {
-			applyChecked(t, &pod, set, ns)
+			full := applyChecked(t, &pod, set, ns)
+			partial := Apply(view, set, ns, Options{})
+			if diff := cmp.Diff(full.Patch, partial.Patch); diff != "" {
+				t.Errorf("patch of DecodePod's view differs (-full +view):\n%s", diff)
+			}
+			if diff := cmp.Diff([][]string{full.Warnings, full.Enforced, full.Audited}, [][]string{partial.Warnings, partial.Enforced, partial.Audited}); diff != "" {
+				t.Errorf("decisions on DecodePod's view differ (-full +view):\n%s", diff)
+			}
 		}
 	})
 }

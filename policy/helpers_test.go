@@ -43,14 +43,14 @@ func mustPod(t testing.TB, manifest string) *corev1.Pod {
 func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result {
 	t.Helper()
 	before := pod.DeepCopy()
-	res := Apply(pod, set, ns)
+	res := Apply(pod, set, ns, Options{})
 	if diff := cmp.Diff(before, pod, quantities); diff != "" {
 		t.Fatalf("Apply modified its input (-before +after):\n%s", diff)
 	}
 	if semanticallyEqual := equality.Semantic.DeepEqual(pod, res.Pod); res.Changed == semanticallyEqual {
 		t.Errorf("Changed = %v, but the pods are equal: %v", res.Changed, semanticallyEqual)
 	}
-	again := Apply(res.Pod, set, ns)
+	again := Apply(res.Pod, set, ns, Options{})
 	if again.Changed {
 		t.Errorf("second Apply changed the pod (-first +second):\n%s", cmp.Diff(res.Pod, again.Pod, quantities))
 	}
@@ -58,15 +58,20 @@ func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result
 		t.Errorf("second Apply warned differently (-first +second):\n%s", diff)
 	}
 	// JSON cannot tell an empty map from none: compare as the API server would.
-	checkPatch(t, pod, res.Pod)
+	if len(again.Patch) != 0 {
+		t.Errorf("second Apply returned a patch: %v", again.Patch)
+	}
+	checkPatch(t, pod, res)
 	return res
 }
 
-func checkPatch(t *testing.T, original, mutated *corev1.Pod) {
+// checkPatch applies the result's patch to the original pod's JSON with the
+// API server's library and compares with the mutated pod.
+func checkPatch(t *testing.T, original *corev1.Pod, res *Result) {
 	t.Helper()
-	ops, err := Patch(original, mutated)
-	if err != nil {
-		t.Fatalf("Patch: %v", err)
+	ops, mutated := res.Patch, res.Pod
+	if res.Changed != (len(ops) > 0) {
+		t.Errorf("Changed = %v with %d operations", res.Changed, len(ops))
 	}
 	if len(ops) == 0 {
 		if diff := cmp.Diff(original, mutated, quantities); diff != "" {

@@ -26,12 +26,12 @@ func mutatePools(m *mutation) bool {
 		return tolerateChosenPools(m, values, other)
 	}
 	changed := addTolerations(m, poolTolerations(c, c.spec.Pools))
-	if strict != nil && addRequiredExpression(m.pod, *strict) {
+	if strict != nil && m.addRequiredExpression(*strict) {
 		m.changed(fmt.Sprintf("required %s In [%s]", c.poolKey, strings.Join(strict.Values, ",")))
 		changed = true
 	}
 	for _, pool := range c.spec.Pools {
-		if addPreferredTerm(m.pod, preferredTerm(pool.Weight, inExpression(c.poolKey, pool.Name))) {
+		if m.addPreferredTerm(preferredTerm(pool.Weight, inExpression(c.poolKey, pool.Name)), 1) {
 			m.changed(fmt.Sprintf("preferred %s=%s weight %d", c.poolKey, pool.Name, pool.Weight))
 			changed = true
 		}

@@ -55,24 +55,56 @@ func mutatePrepull(m *mutation) bool {
 		m.skip(SkipNameClash, "a container's name starts with "+PrepullPrefix)
 		return false
 	}
-	pod := m.pod
+	inits := m.pod.Spec.InitContainers
 	var added []corev1.Container
-	if !slices.ContainsFunc(pod.Spec.InitContainers, func(c corev1.Container) bool { return c.Name == PrepullInstallName }) {
-		install := prepullContainer(m, PrepullInstallName, m.set.PrepullHelperImage,
+	// Runners go right after the install container and the runners that
+	// follow it, wherever other webhooks put their own init containers, so
+	// that the no-op is always installed before a runner starts.
+	at := slices.IndexFunc(inits, func(c corev1.Container) bool { return c.Name == PrepullInstallName }) + 1
+	if at == 0 {
+		install := prepullContainer(m, PrepullInstallName, m.opts.helperImage(),
 			[]string{PrepullHelperBinary, "--install", PrepullMountPath}, false)
 		added = append(added, install)
-		addPrepullVolume(pod)
+		addPrepullVolume(m)
 	}
-	for _, image := range images {
-		added = append(added, prepullContainer(m, prepullName(image), image, []string{PrepullMountPath + "/prepull"}, true))
-		m.changed("prepull " + image)
-	}
-	at := 0
-	for at < len(pod.Spec.InitContainers) && strings.HasPrefix(pod.Spec.InitContainers[at].Name, PrepullPrefix) {
+	for at > 0 && at < len(inits) && strings.HasPrefix(inits[at].Name, PrepullPrefix) {
 		at++
 	}
-	pod.Spec.InitContainers = slices.Insert(pod.Spec.InitContainers, at, added...)
+	used := containerNames(m.pod)
+	for _, image := range images {
+		name := uniqueName(prepullName(image), used)
+		used[name] = true
+		added = append(added, prepullContainer(m, name, image, []string{PrepullMountPath + "/prepull"}, true))
+		m.changed("prepull " + image)
+	}
+	m.insertInitContainers(at, added)
 	return true
+}
+
+// containerNames are the names in use in the pod: init, regular and
+// ephemeral containers share one namespace.
+func containerNames(pod *corev1.Pod) map[string]bool {
+	names := map[string]bool{}
+	for _, c := range slices.Concat(pod.Spec.InitContainers, pod.Spec.Containers) {
+		names[c.Name] = true
+	}
+	for _, c := range pod.Spec.EphemeralContainers {
+		names[c.Name] = true
+	}
+	return names
+}
+
+// uniqueName returns name, or name with the first free numeric suffix when
+// another image's hash gave the same name.
+func uniqueName(name string, used map[string]bool) string {
+	if !used[name] {
+		return name
+	}
+	for i := 2; ; i++ {
+		if candidate := fmt.Sprintf("%s-%d", name, i); !used[candidate] {
+			return candidate
+		}
+	}
 }
 
 // prepullImages returns the images to prepull that no init container runs yet.
@@ -113,18 +145,19 @@ func prepullContainer(m *mutation, name, image string, command []string, readOnl
 	}
 }
 
-func addPrepullVolume(pod *corev1.Pod) {
-	if slices.ContainsFunc(pod.Spec.Volumes, func(v corev1.Volume) bool { return v.Name == PrepullVolumeName }) {
+func addPrepullVolume(m *mutation) {
+	if slices.ContainsFunc(m.pod.Spec.Volumes, func(v corev1.Volume) bool { return v.Name == PrepullVolumeName }) {
 		return
 	}
 	limit := resource.MustParse(PrepullVolumeLimit)
-	pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{
+	m.addVolume(corev1.Volume{
 		Name:         PrepullVolumeName,
 		VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: &limit}},
 	})
 }
 
-// prepullName is stable per image, so reinvocation and templates agree.
+// prepullName is stable per image, so reinvocation and templates agree;
+// uniqueName settles the rare hash collision of two images.
 func prepullName(image string) string {
 	h := fnv.New32a()
 	h.Write([]byte(image))
@@ -173,11 +206,16 @@ func prepullResources(pod *corev1.Pod, ns Namespace) corev1.ResourceRequirements
 	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
 }
 
-// podRequest sums the regular containers' requests of one resource.
+// podRequest sums the regular containers' requests of one resource, a
+// limit standing for a missing request as the API server's defaulting makes
+// it: the CLI sees the manifest as written, the webhook the defaulted pod,
+// and both must decide alike.
 func podRequest(pod *corev1.Pod, name corev1.ResourceName) resource.Quantity {
 	var sum resource.Quantity
 	for _, c := range pod.Spec.Containers {
 		if q, ok := c.Resources.Requests[name]; ok {
+			sum.Add(q)
+		} else if q, ok := c.Resources.Limits[name]; ok {
 			sum.Add(q)
 		}
 	}

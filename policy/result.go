@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mattbaird/jsonpatch"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -59,9 +60,15 @@ type Skip struct {
 
 // Result is what Apply did to a pod, and why.
 type Result struct {
-	// Pod is the mutated copy; the input pod is never modified.
+	// Pod is the mutated pod. The input pod is never modified; Pod shares
+	// with it every field no mutator wrote, so treat it as read-only.
 	Pod *corev1.Pod
-	// Changed reports whether Pod differs from the input.
+	// Patch is the JSON patch (RFC 6902) that turns the input pod into Pod,
+	// built from what the mutators wrote: only "add" operations, in the
+	// order they were made, none replacing a field poolpatch did not write.
+	// It applies to a pod; PatchAt prefixes it for a pod template.
+	Patch []jsonpatch.JsonPatchOperation
+	// Changed reports whether Pod differs from the input (Patch is not empty).
 	Changed bool
 	// Excluded is why the pod is never mutated (DaemonSet pod, mirror pod,
 	// already bound, opted out), or empty.
@@ -111,4 +118,18 @@ func (r *Result) auditSummary() {
 	for _, name := range order {
 		r.warn(name, "Audit mode, would set %s", strings.Join(settings[name], ", "))
 	}
+}
+
+// PatchAt returns the patch with every path below prefix, such as
+// "/spec/template" for a Deployment's pod template. A template is
+// mutated as a pod, and a template's metadata and spec sit at the same paths
+// below it as a pod's below its root. An unchanged pod gives an empty,
+// non-nil patch.
+func (r *Result) PatchAt(prefix string) []jsonpatch.JsonPatchOperation {
+	ops := make([]jsonpatch.JsonPatchOperation, len(r.Patch))
+	for i, op := range r.Patch {
+		op.Path = prefix + op.Path
+		ops[i] = op
+	}
+	return ops
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultPrepullHelperImage is the image whose prepull no-op the prepull
-// init containers copy, unless the Set says otherwise.
+// init containers copy, unless Options say otherwise.
 const DefaultPrepullHelperImage = "poolpatch/poolpatch:latest"
 
 // Set is a validated, compiled policy set: what one generation serves. A Set
@@ -24,8 +24,6 @@ type Set struct {
 	// Warnings are advice from validation that does not reject the set, such
 	// as a zone weight that can outrank the pool preference.
 	Warnings []string
-	// PrepullHelperImage is the image the prepull install container runs.
-	PrepullHelperImage string
 }
 
 // Len returns the number of policies in the set.
@@ -59,7 +57,7 @@ type compiled struct {
 }
 
 func compile(docs []document, sources []Source) (*Set, error) {
-	set := &Set{Generation: generation(sources), PrepullHelperImage: DefaultPrepullHelperImage}
+	set := &Set{Generation: generation(sources)}
 	for _, d := range docs {
 		c, err := compileOne(d.policy)
 		if err != nil {

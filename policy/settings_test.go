@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,6 +145,16 @@ spec:
 			wantPull:  corev1.PullIfNotPresent,
 			wantRes:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
 		},
+		{
+			// The API server defaults requests from limits before the webhook
+			// sees the pod; the CLI sees the manifest as written and must
+			// decide alike, or the pod drops from Guaranteed to Burstable.
+			name:      "limits without requests count as requests",
+			pod:       "metadata: {name: p}\nspec: {containers: [{name: main, image: registry.example/app:1, resources: {limits: {cpu: \"1\", memory: 1Gi}}}]}\n",
+			wantNames: []string{PrepullInstallName, prepullName("registry.example/models/bert:v3"), prepullName("registry.example/app:1")},
+			wantPull:  corev1.PullIfNotPresent,
+			wantRes:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,5 +202,54 @@ func TestPrepullSkipsNameClash(t *testing.T) {
 	res := applyChecked(t, pod, mustLoad(t, policyHeader+"  prepull: {images: [registry.example/x:1]}\n"), Namespace{})
 	if len(res.Pod.Spec.InitContainers) != 0 || len(res.Skips) != 1 || res.Skips[0].Reason != SkipNameClash {
 		t.Errorf("init containers %v, skips %v; want none and a name-clash skip", res.Pod.Spec.InitContainers, res.Skips)
+	}
+}
+
+// TestPrepullRunnersFollowInstall: on a pod mutated before, where another
+// webhook then put its init container first, a new runner still comes after
+// the install container, which must have run before it.
+func TestPrepullRunnersFollowInstall(t *testing.T) {
+	bert := prepullName("registry.example/models/bert:v3")
+	pod := mustPod(t, `
+metadata: {name: p}
+spec:
+  initContainers:
+  - {name: mesh-init, image: registry.example/mesh:1}
+  - {name: `+PrepullInstallName+`, image: registry.example/helper:1}
+  - {name: `+bert+`, image: registry.example/models/bert:v3}
+  - {name: setup, image: registry.example/setup:1}
+  containers: [{name: main, image: registry.example/app:1}]
+  volumes: [{name: `+PrepullVolumeName+`, emptyDir: {medium: Memory, sizeLimit: 4Mi}}]
+`)
+	set := mustLoad(t, policyHeader+"  prepull: {images: [registry.example/models/bert:v3, registry.example/app:1]}\n")
+	res := applyChecked(t, pod, set, Namespace{})
+	var names []string
+	for _, c := range res.Pod.Spec.InitContainers {
+		names = append(names, c.Name)
+	}
+	want := []string{"mesh-init", PrepullInstallName, bert, prepullName("registry.example/app:1"), "setup"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("init containers (-want +got):\n%s", diff)
+	}
+}
+
+// TestPrepullNamesUnique: two images whose FNV-1a hashes collide (found by
+// search, pinned here) still get distinct container names.
+func TestPrepullNamesUnique(t *testing.T) {
+	const a, b = "registry.example/img:115285", "registry.example/img:1166840"
+	if prepullName(a) != prepullName(b) {
+		t.Fatalf("test images no longer collide: %s, %s", prepullName(a), prepullName(b))
+	}
+	pod := mustPod(t, "metadata: {name: p}\nspec: {containers: [{name: main, image: registry.example/app:1}]}\n")
+	res := applyChecked(t, pod, mustLoad(t, policyHeader+"  prepull: {images: ["+a+", "+b+"]}\n"), Namespace{})
+	seen := map[string]bool{}
+	for _, c := range slices.Concat(res.Pod.Spec.InitContainers, res.Pod.Spec.Containers) {
+		if seen[c.Name] {
+			t.Errorf("container name %s used twice", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	if len(res.Pod.Spec.InitContainers) != 3 {
+		t.Errorf("init containers = %d, want install and two runners", len(res.Pod.Spec.InitContainers))
 	}
 }

@@ -20,7 +20,7 @@ func mutateSchedulerName(m *mutation) bool {
 	case want:
 		return false
 	case "", defaultSchedulerName:
-		m.pod.Spec.SchedulerName = want
+		m.setSchedulerName(want)
 		m.changed("schedulerName " + want)
 		return true
 	default:
@@ -52,9 +52,8 @@ func mutateEmptyDir(m *mutation) bool {
 		if limit == nil {
 			continue
 		}
-		q := limit.DeepCopy()
-		v.EmptyDir.SizeLimit = &q
-		m.changed(fmt.Sprintf("volume %s sizeLimit %s", v.Name, q.String()))
+		m.setSizeLimit(i, *limit)
+		m.changed(fmt.Sprintf("volume %s sizeLimit %s", v.Name, limit.String()))
 		changed = true
 	}
 	return changed
@@ -68,7 +67,7 @@ func mutateAnnotations(m *mutation) bool {
 		if _, ok := m.pod.Annotations[key]; ok {
 			continue
 		}
-		setAnnotation(m.pod, key, m.policy.spec.Annotations[key])
+		m.setAnnotation(key, m.policy.spec.Annotations[key])
 		m.changed("annotation " + key)
 		changed = true
 	}

@@ -35,7 +35,7 @@ func addTolerations(m *mutation, wanted []corev1.Toleration) bool {
 		if tolerated(m.pod.Spec.Tolerations, want) {
 			continue
 		}
-		m.pod.Spec.Tolerations = append(m.pod.Spec.Tolerations, want)
+		m.addToleration(want)
 		m.changed("toleration " + describeToleration(want))
 		changed = true
 	}

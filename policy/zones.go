@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -28,17 +29,35 @@ func mutateZones(m *mutation) bool {
 		return false
 	}
 	changed := false
-	if allowed != nil && addRequiredExpression(m.pod, *allowed) {
+	if allowed != nil && m.addRequiredExpression(*allowed) {
 		m.changed(fmt.Sprintf("required %s In [%s]", key, strings.Join(z.Allowed, ",")))
 		changed = true
 	}
+	var wanted zoneTerms
 	for _, pref := range z.Preferred {
-		if addPreferredTerm(m.pod, preferredTerm(pref.Weight, inExpression(key, pref.Name))) {
+		if wanted.add(m, preferredTerm(pref.Weight, inExpression(key, pref.Name))) {
 			m.changed(fmt.Sprintf("preferred %s=%s weight %d", key, pref.Name, pref.Weight))
 			changed = true
 		}
 	}
-	return gatherInOneZone(m) || changed
+	return gatherInOneZone(m, &wanted) || changed
+}
+
+// zoneTerms are the preferred terms the zones setting wants, in order. A
+// term from one source (a zone preference) does not stand for an equal term
+// from another (the job's hashed zone): each is present only when the pod
+// has as many equal terms as the setting wants.
+type zoneTerms []corev1.PreferredSchedulingTerm
+
+func (z *zoneTerms) add(m *mutation, term corev1.PreferredSchedulingTerm) bool {
+	nth := 1
+	for _, t := range *z {
+		if equality.Semantic.DeepEqual(t, term) {
+			nth++
+		}
+	}
+	*z = append(*z, term)
+	return m.addPreferredTerm(term, nth)
 }
 
 // gatherInOneZone prefers one zone for every pod sharing the sameZoneBy
@@ -46,7 +65,7 @@ func mutateZones(m *mutation) bool {
 // pod decides alone, yet all of a job's pods decide alike. Without a zone
 // list, a pod-affinity preference does the same, at a higher price for the
 // scheduler.
-func gatherInOneZone(m *mutation) bool {
+func gatherInOneZone(m *mutation, wanted *zoneTerms) bool {
 	z := m.policy.spec.Zones
 	value, ok := m.pod.Labels[z.SameZoneBy]
 	if z.SameZoneBy == "" || !ok {
@@ -55,7 +74,7 @@ func gatherInOneZone(m *mutation) bool {
 	key, weight := m.policy.zoneKey, m.policy.sameZoneWeight
 	if zones := zoneList(z); len(zones) > 0 {
 		zone := zones[sameZoneIndex(value, len(zones))]
-		if addPreferredTerm(m.pod, preferredTerm(weight, inExpression(key, zone))) {
+		if wanted.add(m, preferredTerm(weight, inExpression(key, zone))) {
 			m.changed(fmt.Sprintf("same zone for %s=%s: preferred %s=%s weight %d", z.SameZoneBy, value, key, zone, weight))
 			return true
 		}
@@ -68,7 +87,7 @@ func gatherInOneZone(m *mutation) bool {
 			TopologyKey:   key,
 		},
 	}
-	if addPreferredPodAffinity(m.pod, term) {
+	if m.addPreferredPodAffinity(term) {
 		m.changed(fmt.Sprintf("same zone for %s=%s: pod affinity on %s weight %d", z.SameZoneBy, value, key, weight))
 		return true
 	}

@@ -43,6 +43,19 @@ func TestZones(t *testing.T) {
 			wantPref: []corev1.PreferredSchedulingTerm{preferredTerm(40, inExpression(zoneKey, []string{"zone-a", "zone-b", "zone-c"}[sameZoneIndex("job-7", 3)]))},
 		},
 		{
+			// A zone preference and the job's hashed zone are two sources: an
+			// equal term from one does not stand for the other's.
+			name:    "sameZoneBy keeps its term beside an equal zone preference",
+			zones:   "    preferred: [{name: zone-a, weight: 50}]\n    sameZoneBy: app\n    sameZoneWeight: 50\n",
+			pod:     "metadata: {name: p, labels: {app: job-1}}\nspec: {containers: [{name: m, image: i}]}\n",
+			wantReq: nil,
+			// fnv32a("job-1") % 1 is zone-a, the only zone in the list.
+			wantPref: []corev1.PreferredSchedulingTerm{
+				preferredTerm(50, inExpression(zoneKey, "zone-a")),
+				preferredTerm(50, inExpression(zoneKey, "zone-a")),
+			},
+		},
+		{
 			name:     "sameZoneBy without the label does nothing",
 			zones:    "    preferred: [{name: zone-a, weight: 10}]\n    sameZoneBy: app\n",
 			pod:      barePod,

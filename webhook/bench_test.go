@@ -89,7 +89,7 @@ func benchMutator(b *testing.B) *PodMutator {
 	if err != nil {
 		b.Fatal(err)
 	}
-	store := NewStore("", logr.Discard())
+	store := NewStore(logr.Discard())
 	if _, err := store.Update("bench", func() (*policy.Set, error) {
 		return policy.Load(policy.Source{Name: fixture.ExamplePoliciesPath, Data: data})
 	}); err != nil {

@@ -41,7 +41,7 @@ func FuzzHandle(f *testing.F) {
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"version":"v1","kind":"Pod"},"operation":"CREATE","object":[]}}`))
 
 	set := loadFile(f, examplePolicies)
-	store := NewStore("", testLogger())
+	store := NewStore(testLogger())
 	if _, err := store.Update("examples", func() (*policy.Set, error) { return set, nil }); err != nil {
 		f.Fatal(err)
 	}

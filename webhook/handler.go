@@ -2,14 +2,11 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/go-logr/logr"
-	"github.com/mattbaird/jsonpatch"
 	admissionv1 "k8s.io/api/admission/v1"
-	corev1 "k8s.io/api/core/v1"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -35,6 +32,9 @@ type PodMutator struct {
 	Namespaces NamespaceLookup
 	// FailClosed denies (code 500) instead of admitting unpatched on errors.
 	FailClosed bool
+	// Engine holds the engine's run-time options, such as the prepull
+	// helper image.
+	Engine policy.Options
 }
 
 var _ admission.Handler = (*PodMutator)(nil)
@@ -69,8 +69,8 @@ func isPodCreate(req admission.Request) bool {
 
 // mutate applies the policies to the pod and builds the response.
 func (m *PodMutator) mutate(ctx context.Context, log logr.Logger, req admission.Request) (admission.Response, error) {
-	var pod corev1.Pod
-	if err := json.Unmarshal(req.Object.Raw, &pod); err != nil {
+	pod, err := policy.DecodePod(req.Object.Raw)
+	if err != nil {
 		return admission.Response{}, fmt.Errorf("%w: %w", ErrDecodePod, err)
 	}
 	if req.Name == "" && pod.GenerateName != "" {
@@ -81,19 +81,13 @@ func (m *PodMutator) mutate(ctx context.Context, log logr.Logger, req admission.
 	if err != nil {
 		return admission.Response{}, err
 	}
-	res := policy.Apply(&pod, set, ns)
-	var ops []jsonpatch.JsonPatchOperation
-	if res.Changed { // most pods match nothing: no diff to compute
-		if ops, err = policy.Patch(&pod, res.Pod); err != nil {
-			return admission.Response{}, fmt.Errorf("%w: %w", ErrPatch, err)
-		}
-	}
-	resp, err := mutated(ops, res, set)
+	res := policy.Apply(pod, set, ns, m.Engine)
+	resp, err := mutated(res, set)
 	if err != nil {
 		return admission.Response{}, err
 	}
 	recordResult(res)
-	result := resultOf(res, len(ops))
+	result := resultOf(res)
 	admissionsTotal.WithLabelValues(result).Inc()
 	logDecision(log, req, res, set, result)
 	if log.V(4).Enabled() {
@@ -103,11 +97,11 @@ func (m *PodMutator) mutate(ctx context.Context, log logr.Logger, req admission.
 }
 
 // resultOf names the admission result for the metric.
-func resultOf(res *policy.Result, ops int) string {
+func resultOf(res *policy.Result) string {
 	switch {
 	case res.Excluded != "":
 		return resultExcluded
-	case ops > 0:
+	case res.Changed:
 		return resultPatched
 	}
 	return resultUnchanged

@@ -47,13 +47,12 @@ func TestMutatePods(t *testing.T) {
 	}
 	srv := startServer(t, Options{PolicyFile: examplePolicies, namespaces: namespaces})
 	set := loadFile(t, examplePolicies)
-	set.PrepullHelperImage = policy.DefaultPrepullHelperImage
 	patched, compared := 0, 0
 	for _, c := range examples {
 		for _, pod := range readPods(t, filepath.Join("../testdata/pods", c.File)) {
 			t.Run(c.Name+"/"+pod.Name, func(t *testing.T) {
 				ns, _ := namespaces.Lookup(t.Context(), pod.Namespace)
-				want := policy.Apply(pod, set, ns)
+				want := policy.Apply(pod, set, ns, policy.Options{})
 				body := podReview(t, pod, admissionv1.Create)
 				resp := srv.post(t, MutatePodsPath, body)
 				if !resp.Allowed {
@@ -358,7 +357,7 @@ func TestMetricsExposed(t *testing.T) {
 	srv.post(t, MutatePodsPath, podReview(t, sparkExecutor(t), admissionv1.Create))
 	windows := readPods(t, "../testdata/pods/pod-windows.yaml")[0]
 	srv.post(t, MutatePodsPath, podReview(t, windows, admissionv1.Create))
-	skip := policy.Apply(windows, set, policy.Namespace{Name: windows.Namespace}).Skips
+	skip := policy.Apply(windows, set, policy.Namespace{Name: windows.Namespace}, policy.Options{}).Skips
 	if len(skip) == 0 {
 		t.Fatal("the Windows pod skips nothing")
 	}

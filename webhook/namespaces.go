@@ -32,7 +32,7 @@ type noClusterNamespaces struct{}
 
 // Lookup returns the namespace with only its kubernetes.io/metadata.name label.
 func (noClusterNamespaces) Lookup(_ context.Context, name string) (policy.Namespace, error) {
-	return policy.Namespace{Name: name, Labels: map[string]string{corev1.LabelMetadataName: name}}, nil
+	return policy.NamespaceOf(name, nil, nil), nil
 }
 
 // clusterNamespaces reads namespace labels and LimitRanges from informer
@@ -60,30 +60,7 @@ func (c *clusterNamespaces) Lookup(ctx context.Context, name string) (policy.Nam
 	if err != nil {
 		return policy.Namespace{}, fmt.Errorf("%w: %s: limit ranges: %w", ErrNamespace, name, err)
 	}
-	return policy.Namespace{Name: name, Labels: ns.Labels, ContainerMinimum: containerMinimum(ranges)}, nil
-}
-
-// containerMinimum returns, per resource, the largest Container min over the
-// LimitRanges: the least an injected container must request to be accepted.
-func containerMinimum(ranges []*corev1.LimitRange) corev1.ResourceList {
-	var out corev1.ResourceList
-	for _, lr := range ranges {
-		for _, item := range lr.Spec.Limits {
-			if item.Type != corev1.LimitTypeContainer {
-				continue
-			}
-			for res, q := range item.Min {
-				if cur, ok := out[res]; ok && cur.Cmp(q) >= 0 {
-					continue
-				}
-				if out == nil {
-					out = corev1.ResourceList{}
-				}
-				out[res] = q.DeepCopy()
-			}
-		}
-	}
-	return out
+	return policy.NamespaceOf(name, ns.Labels, ranges), nil
 }
 
 // getNamespace adapts a typed client's Get to clusterNamespaces.get.

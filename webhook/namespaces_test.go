@@ -32,39 +32,14 @@ func minimum(typ corev1.LimitType, cpu, memory string) corev1.LimitRangeItem {
 	return item
 }
 
-func TestContainerMinimum(t *testing.T) {
-	tests := []struct {
-		name   string
-		ranges []*corev1.LimitRange
-		want   corev1.ResourceList
-	}{
-		{"none", nil, nil},
-		{"pod limits ignored", []*corev1.LimitRange{limitRange("a", "l", minimum(corev1.LimitTypePod, "1", "1Gi"))}, nil},
-		{"one range", []*corev1.LimitRange{limitRange("a", "l", minimum(corev1.LimitTypeContainer, "10m", "16Mi"))},
-			corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")}},
-		{"largest per resource", []*corev1.LimitRange{
-			limitRange("a", "l1", minimum(corev1.LimitTypeContainer, "50m", "8Mi")),
-			limitRange("a", "l2", minimum(corev1.LimitTypeContainer, "20m", "32Mi"), minimum(corev1.LimitTypeContainer, "", "64Mi")),
-		}, corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := containerMinimum(tt.ranges)
-			if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 // TestClusterNamespaces reads cached namespaces from the lister and falls
 // back to a live GET for one the cache has not seen yet.
 func TestClusterNamespaces(t *testing.T) {
 	nsIndex := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
 	lrIndex := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	_ = nsIndex.Add(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "cached", Labels: map[string]string{"team": "a"}}})
+	_ = nsIndex.Add(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "cached", Labels: map[string]string{"team": "a", corev1.LabelMetadataName: "cached"}}})
 	_ = lrIndex.Add(limitRange("cached", "l", minimum(corev1.LimitTypeContainer, "10m", "")))
-	live := map[string]*corev1.Namespace{"fresh": {ObjectMeta: metav1.ObjectMeta{Name: "fresh", Labels: map[string]string{"team": "b"}}}}
+	live := map[string]*corev1.Namespace{"fresh": {ObjectMeta: metav1.ObjectMeta{Name: "fresh", Labels: map[string]string{"team": "b", corev1.LabelMetadataName: "fresh"}}}}
 	gets := 0
 	lookup := &clusterNamespaces{
 		namespaces:  corelisters.NewNamespaceLister(nsIndex),
@@ -84,9 +59,9 @@ func TestClusterNamespaces(t *testing.T) {
 		wantGets int
 		wantErr  error
 	}{
-		{"cached", "cached", policy.Namespace{Name: "cached", Labels: map[string]string{"team": "a"},
+		{"cached", "cached", policy.Namespace{Name: "cached", Labels: map[string]string{"team": "a", corev1.LabelMetadataName: "cached"},
 			ContainerMinimum: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m")}}, 0, nil},
-		{"not cached yet", "fresh", policy.Namespace{Name: "fresh", Labels: map[string]string{"team": "b"}}, 1, nil},
+		{"not cached yet", "fresh", policy.Namespace{Name: "fresh", Labels: map[string]string{"team": "b", corev1.LabelMetadataName: "fresh"}}, 1, nil},
 		{"missing", "gone", policy.Namespace{}, 1, ErrNamespace},
 	}
 	for _, tt := range tests {

@@ -129,9 +129,6 @@ func (o Options) withDefaults() Options {
 	if o.Port == 0 {
 		o.Port = DefaultPort
 	}
-	if o.PrepullHelperImage == "" {
-		o.PrepullHelperImage = policy.DefaultPrepullHelperImage
-	}
 	if o.CertDir == "" {
 		o.CertDir = filepath.Join(os.TempDir(), "k8s-webhook-server", "serving-certs")
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/mattbaird/jsonpatch"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -25,10 +24,10 @@ const (
 
 // mutated builds the allowed response for a pod: the JSON patch (none when
 // nothing changed), audit annotations and the engine's warnings.
-func mutated(ops []jsonpatch.JsonPatchOperation, res *policy.Result, set *policy.Set) (admission.Response, error) {
+func mutated(res *policy.Result, set *policy.Set) (admission.Response, error) {
 	resp := admission.Allowed("")
-	if len(ops) > 0 {
-		raw, err := json.Marshal(ops)
+	if res.Changed {
+		raw, err := json.Marshal(res.Patch)
 		if err != nil {
 			return admission.Response{}, fmt.Errorf("%w: marshal: %w", ErrPatch, err)
 		}

@@ -16,6 +16,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/poolpatch/poolpatch/policy"
 )
 
 // Paths of the admission handlers on the webhook server.
@@ -44,7 +46,7 @@ func Run(ctx context.Context, opts Options) error {
 	log.Info("poolpatch webhook starting", "port", opts.Port, "certDir", opts.CertDir,
 		"policyConfigMap", opts.PolicyConfigMap, "policyFile", opts.PolicyFile,
 		"failClosed", opts.FailClosed, "cluster", c != nil)
-	store := NewStore(opts.PrepullHelperImage, log.WithName("policies"))
+	store := NewStore(log.WithName("policies"))
 	certs := &certificates{dir: opts.CertDir, interval: opts.CertPollInterval, log: log.WithName("certs")}
 	// controller-runtime's server holds the instrumented handlers; tlsServer
 	// serves its mux (see there why not its Start).
@@ -94,7 +96,8 @@ func registerHandlers(srv ctrlwebhook.Server, opts Options, store *Store, c *clu
 	if opts.namespaces != nil {
 		namespaces = opts.namespaces
 	}
-	mutator := &PodMutator{Policies: store, Namespaces: namespaces, FailClosed: opts.FailClosed}
+	mutator := &PodMutator{Policies: store, Namespaces: namespaces, FailClosed: opts.FailClosed,
+		Engine: policy.Options{PrepullHelperImage: opts.PrepullHelperImage}}
 	srv.Register(MutatePodsPath, &admission.Webhook{Handler: requireRequest(mutator),
 		LogConstructor: requestLogger(log.WithName("mutate-pods"))})
 	validator := &PolicyValidator{}

@@ -96,7 +96,7 @@ func fromFile(path string, data []byte) (*policy.Set, error) {
 }
 
 // expectedPatch is the patch the server must answer for pod under set:
-// policy.Apply and policy.Patch on the pod as the server decodes it, with
+// policy.Apply's patch for the pod as the server decodes it, with
 // its namespace as namespaces gives it.
 func expectedPatch(t testing.TB, set *policy.Set, namespaces NamespaceLookup, body []byte) string {
 	t.Helper()
@@ -117,10 +117,7 @@ func expectedPatch(t testing.TB, set *policy.Set, namespaces NamespaceLookup, bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := policy.Patch(&pod, policy.Apply(&pod, set, ns).Pod)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := policy.Apply(&pod, set, ns, policy.Options{}).Patch
 	if len(ops) == 0 {
 		return ""
 	}

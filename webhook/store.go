@@ -19,10 +19,9 @@ type PolicySource interface {
 // Store holds the policy set serving now and swaps it atomically: a request
 // reads the pointer once and works with exactly one generation.
 type Store struct {
-	current     atomic.Pointer[policy.Set]
-	loaded      atomic.Bool
-	helperImage string
-	log         logr.Logger
+	current atomic.Pointer[policy.Set]
+	loaded  atomic.Bool
+	log     logr.Logger
 
 	// mu serialises loads, so that two sources (or two events) cannot
 	// publish out of order.
@@ -30,12 +29,9 @@ type Store struct {
 }
 
 // NewStore returns an empty store, which serves no policies until the first
-// successful Update. helperImage is set on every set before it is published.
-func NewStore(helperImage string, log logr.Logger) *Store {
-	if helperImage == "" {
-		helperImage = policy.DefaultPrepullHelperImage
-	}
-	return &Store{helperImage: helperImage, log: log}
+// successful Update.
+func NewStore(log logr.Logger) *Store {
+	return &Store{log: log}
 }
 
 // Current returns the set serving now, or nil before the first load.
@@ -63,7 +59,6 @@ func (s *Store) Update(origin string, load func() (*policy.Set, error)) (*policy
 			"origin", origin, "keptGeneration", kept)
 		return nil, fmt.Errorf("load policies from %s: %w", origin, err)
 	}
-	set.PrepullHelperImage = s.helperImage
 	s.current.Store(set)
 	reloadsTotal.WithLabelValues(reloadSuccess).Inc()
 	recordGeneration(set)

@@ -16,7 +16,7 @@ import (
 // TestStoreOneGenerationPerRequest swaps two sets while requests run: each
 // answer's patch comes from the generation its audit annotation names.
 func TestStoreOneGenerationPerRequest(t *testing.T) {
-	store := NewStore("", testLogger())
+	store := NewStore(testLogger())
 	teams := map[string]string{}
 	sets := map[string]*policy.Set{}
 	for _, team := range []string{"one", "two"} {
@@ -70,7 +70,7 @@ func TestStoreOneGenerationPerRequest(t *testing.T) {
 // TestStoreKeepsLastGood: a rejected load keeps the set serving and returns
 // an error wrapping policy.ErrInvalid.
 func TestStoreKeepsLastGood(t *testing.T) {
-	store := NewStore("helper:v1", testLogger())
+	store := NewStore(testLogger())
 	if store.Loaded() || store.Current() != nil {
 		t.Fatal("new store is not empty")
 	}
@@ -79,9 +79,6 @@ func TestStoreKeepsLastGood(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if good.PrepullHelperImage != "helper:v1" {
-		t.Errorf("helper image = %q", good.PrepullHelperImage)
 	}
 	_, err = store.Update("bad", func() (*policy.Set, error) {
 		return policy.Load(policy.Source{Name: "bad", Data: brokenPolicy})

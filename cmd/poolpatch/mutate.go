@@ -56,7 +56,6 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitInvalidPolicy
 	}
-	set.PrepullHelperImage = *helperImage
 	for _, w := range set.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
@@ -66,7 +65,8 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUnreadableFile
 	}
 	defer input.Close()
-	opts := manifest.Options{Set: set, DefaultNamespace: *namespace, NamespaceLabels: labels}
+	opts := manifest.Options{Set: set, DefaultNamespace: *namespace, NamespaceLabels: labels,
+		Engine: policy.Options{PrepullHelperImage: *helperImage}}
 	if err := mutateStream(manifest.NewReader(name, input), manifest.NewWriter(stdout, format), opts, stderr); err != nil {
 		fmt.Fprintf(stderr, "poolpatch mutate: %v\n", err)
 		return exitUnreadableFile

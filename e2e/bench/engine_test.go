@@ -31,7 +31,7 @@ func BenchmarkNonMatching(b *testing.B) {
 		b.Run(fmt.Sprintf("policies=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if res := policy.Apply(pod, set, ns); res.Changed {
+				if res := policy.Apply(pod, set, ns, policy.Options{}); res.Changed {
 					b.Fatal("a policy matched")
 				}
 			}

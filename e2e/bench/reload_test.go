@@ -18,7 +18,7 @@ const ReloadPolicies = 1000
 // change (the store logs at a discarded logger).
 func BenchmarkReload(b *testing.B) {
 	data := []byte(fixture.Policies(ReloadPolicies))
-	store := webhook.NewStore("", logr.Discard())
+	store := webhook.NewStore(logr.Discard())
 	b.ReportAllocs()
 	for b.Loop() {
 		set, err := store.Update("bench", func() (*policy.Set, error) {

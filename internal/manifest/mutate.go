@@ -3,14 +3,12 @@ package manifest
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 
 	"github.com/mattbaird/jsonpatch"
 	jsonpatchv4 "gopkg.in/evanphx/json-patch.v4"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/poolpatch/poolpatch/policy"
 )
@@ -24,6 +22,8 @@ type Options struct {
 	// NamespaceLabels are the labels of every namespace involved;
 	// kubernetes.io/metadata.name is added per namespace.
 	NamespaceLabels map[string]string
+	// Engine holds the engine's run-time options.
+	Engine policy.Options
 }
 
 // Outcome is what happened to one object.
@@ -39,19 +39,16 @@ type Outcome struct {
 	Note string
 }
 
-// templateOwners maps a workload kind to the path of its pod template and the
-// kind of the controller that will own its pods, which decides how the
-// autoscaler treats them.
-var templateOwners = map[string]struct {
-	path  []string
-	owner string
-}{
-	"Deployment":            {[]string{"spec", "template"}, "ReplicaSet"},
-	"ReplicaSet":            {[]string{"spec", "template"}, "ReplicaSet"},
-	"StatefulSet":           {[]string{"spec", "template"}, "StatefulSet"},
-	"ReplicationController": {[]string{"spec", "template"}, "ReplicationController"},
-	"Job":                   {[]string{"spec", "template"}, "Job"},
-	"CronJob":               {[]string{"spec", "jobTemplate", "spec", "template"}, "Job"},
+// templatePaths maps a workload kind to the path of its pod template; which
+// controller owns the pods made from it is the engine's rule
+// (policy.TemplatePod).
+var templatePaths = map[string][]string{
+	"Deployment":            {"spec", "template"},
+	"ReplicaSet":            {"spec", "template"},
+	"StatefulSet":           {"spec", "template"},
+	"ReplicationController": {"spec", "template"},
+	"Job":                   {"spec", "template"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
 }
 
 // MutateObject mutates one object: a Pod, or the pod template of a workload.
@@ -67,12 +64,12 @@ func MutateObject(obj Object, opts Options) (Outcome, error) {
 	if out.Namespace == "" {
 		out.Namespace = opts.DefaultNamespace
 	}
-	ns := policy.Namespace{Name: out.Namespace, Labels: namespaceLabels(opts.NamespaceLabels, out.Namespace)}
-	switch owner, isWorkload := templateOwners[out.Kind]; {
+	ns := policy.NamespaceOf(out.Namespace, opts.NamespaceLabels, nil)
+	switch path, isWorkload := templatePaths[out.Kind]; {
 	case out.Kind == "Pod":
-		return mutatePod(obj, ns, opts.Set, out)
+		return mutatePod(obj, ns, opts, out)
 	case isWorkload:
-		return mutateTemplate(obj, owner.path, owner.owner, ns, opts.Set, out)
+		return mutateTemplate(obj, path, ns, opts, out)
 	case out.Kind == "DaemonSet":
 		out.Note = "DaemonSet pods run on every node: passed through unchanged"
 	default:
@@ -81,33 +78,16 @@ func MutateObject(obj Object, opts Options) (Outcome, error) {
 	return out, nil
 }
 
-func namespaceLabels(common map[string]string, name string) map[string]string {
-	labels := maps.Clone(common)
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[corev1.LabelMetadataName] = name
-	return labels
-}
-
-func mutatePod(obj Object, ns policy.Namespace, set *policy.Set, out Outcome) (Outcome, error) {
+func mutatePod(obj Object, ns policy.Namespace, opts Options, out Outcome) (Outcome, error) {
 	var pod corev1.Pod
 	if err := convert(obj, &pod); err != nil {
 		return out, fmt.Errorf("pod %s: %w", out.Name, err)
 	}
-	res := policy.Apply(&pod, set, ns)
-	out.Result = res
-	if !res.Changed {
-		return out, nil
-	}
-	ops, err := policy.Patch(&pod, res.Pod)
-	if err != nil {
-		return out, fmt.Errorf("pod %s: %w", out.Name, err)
-	}
-	return applyOps(obj, nil, ops, out)
+	out.Result = policy.Apply(&pod, opts.Set, ns, opts.Engine)
+	return applyPatch(obj, nil, out)
 }
 
-func mutateTemplate(obj Object, path []string, ownerKind string, ns policy.Namespace, set *policy.Set, out Outcome) (Outcome, error) {
+func mutateTemplate(obj Object, path []string, ns policy.Namespace, opts Options, out Outcome) (Outcome, error) {
 	raw, ok := lookup(obj, path)
 	if !ok {
 		out.Note = out.Kind + " without a pod template: passed through unchanged"
@@ -117,39 +97,36 @@ func mutateTemplate(obj Object, path []string, ownerKind string, ns policy.Names
 	if err := convert(raw, &tmpl); err != nil {
 		return out, fmt.Errorf("%s %s: pod template: %w", out.Kind, out.Name, err)
 	}
-	// The pod the controller will create: in the namespace, owned by the
-	// controller that replicates it.
-	pod := &corev1.Pod{ObjectMeta: *tmpl.ObjectMeta.DeepCopy(), Spec: tmpl.Spec}
-	pod.Namespace = ns.Name
-	pod.OwnerReferences = append(pod.OwnerReferences, metav1.OwnerReference{
-		APIVersion: "apps/v1", Kind: ownerKind, Name: out.Name, Controller: ptr.To(true),
-	})
-	res := policy.Apply(pod, set, ns)
-	out.Result = res
-	if !res.Changed {
-		return out, nil
-	}
-	// Only the fields the mutators change are diffed, so the namespace and
-	// owner given to the pod above never reach the template's patch.
-	ops, err := policy.Patch(&corev1.Pod{ObjectMeta: tmpl.ObjectMeta, Spec: tmpl.Spec}, res.Pod)
-	if err != nil {
-		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
-	}
-	return applyOps(obj, path, ops, out)
+	pod, _ := policy.TemplatePod(out.Kind, out.Name, ns.Name, &tmpl)
+	out.Result = policy.Apply(pod, opts.Set, ns, opts.Engine)
+	return applyPatch(obj, path, out)
 }
 
-// applyOps prefixes the template's operations with its path and applies them
-// with the JSON patch library the API server uses, to the object as written.
-func applyOps(obj Object, path []string, ops []jsonpatch.JsonPatchOperation, out Outcome) (Outcome, error) {
+// applyPatch places the engine's patch below the template's path and applies
+// it, with the JSON patch library the API server uses, to the object as
+// written. A template written without metadata (common in examples) gets
+// an operation that adds it first, so that the printed patch applies to the
+// input as it stands.
+func applyPatch(obj Object, path []string, out Outcome) (Outcome, error) {
 	prefix := ""
 	for _, p := range path {
 		prefix += "/" + p
 	}
-	for i := range ops {
-		ops[i].Path = prefix + ops[i].Path
+	ops := out.Result.PatchAt(prefix)
+	if len(ops) == 0 {
+		out.Patch = ops
+		return out, nil
 	}
-	doc := ensureMaps(obj, slices.Concat(path, []string{"metadata"}), slices.Concat(path, []string{"spec"}))
-	docJSON, err := json.Marshal(doc)
+	target, _ := lookup(obj, path)
+	for _, parent := range []string{"metadata", "spec"} {
+		_, exists := target[parent].(Object)
+		if !exists && slices.ContainsFunc(ops, func(op jsonpatch.JsonPatchOperation) bool {
+			return strings.HasPrefix(op.Path, prefix+"/"+parent+"/")
+		}) {
+			ops = slices.Insert(ops, 0, jsonpatch.NewPatch("add", prefix+"/"+parent, Object{}))
+		}
+	}
+	docJSON, err := json.Marshal(obj)
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
 	}
@@ -171,24 +148,6 @@ func applyOps(obj Object, path []string, ops []jsonpatch.JsonPatchOperation, out
 	}
 	out.Mutated, out.Patch = mutated, ops
 	return out, nil
-}
-
-// ensureMaps returns a copy of obj in which the maps at the given paths
-// exist, since a patch computed on the typed form may add below them.
-func ensureMaps(obj Object, paths ...[]string) Object {
-	root := deepCopy(obj)
-	for _, path := range paths {
-		node := root
-		for _, key := range path {
-			next, ok := node[key].(Object)
-			if !ok {
-				next = Object{}
-				node[key] = next
-			}
-			node = next
-		}
-	}
-	return root
 }
 
 func lookup(obj Object, path []string) (Object, bool) {

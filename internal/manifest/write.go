@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mattbaird/jsonpatch"
 	"sigs.k8s.io/yaml"
 )
 
@@ -84,8 +85,8 @@ func (w *Writer) Close() error {
 func writePatches(w io.Writer, outcomes []Outcome) error {
 	for _, o := range outcomes {
 		ops := o.Patch
-		if ops == nil {
-			ops = ops[:0:0]
+		if ops == nil { // an object passed through: an empty patch, not null
+			ops = []jsonpatch.JsonPatchOperation{}
 		}
 		raw, err := json.Marshal(ops)
 		if err != nil {
