@@ -79,54 +79,40 @@ func (w *writer) ownAffinity() {
 	}
 }
 
-// nodeAffinity returns the pod's node affinity, creating what is missing
-// and recording the creation; fill completes a new node affinity before it
-// is recorded, so that the operation carries it whole.
-func (w *writer) nodeAffinity(fill func(*corev1.NodeAffinity)) (na *corev1.NodeAffinity, created bool) {
+// nodeAffinity returns the pod's node affinity, creating and recording
+// what is missing as empty objects that the caller's operations fill.
+func (w *writer) nodeAffinity() *corev1.NodeAffinity {
 	w.ownAffinity()
-	a := w.pod.Spec.Affinity
-	switch {
-	case a == nil:
-		na = &corev1.NodeAffinity{}
-		fill(na)
-		w.pod.Spec.Affinity = &corev1.Affinity{NodeAffinity: na}
-		w.add(affinityPath, w.pod.Spec.Affinity)
-	case a.NodeAffinity == nil:
-		na = &corev1.NodeAffinity{}
-		fill(na)
-		a.NodeAffinity = na
-		w.add(nodeAffinityPath, na)
-	default:
-		return a.NodeAffinity, false
+	if w.pod.Spec.Affinity == nil {
+		w.pod.Spec.Affinity = &corev1.Affinity{}
+		w.add(affinityPath, emptyObject)
 	}
-	return na, true
+	if w.pod.Spec.Affinity.NodeAffinity == nil {
+		w.pod.Spec.Affinity.NodeAffinity = &corev1.NodeAffinity{}
+		w.add(nodeAffinityPath, emptyObject)
+	}
+	return w.pod.Spec.Affinity.NodeAffinity
 }
 
 // addRequiredExpression adds expr to every required term, since terms are
 // ORed, or creates the one term when there is none.
 func (w *writer) addRequiredExpression(expr corev1.NodeSelectorRequirement) bool {
-	newSelector := func() *corev1.NodeSelector {
-		return &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{expr}}}}
+	na := w.nodeAffinity()
+	if na.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		na.RequiredDuringSchedulingIgnoredDuringExecution = &corev1.NodeSelector{}
+		w.add(requiredPath, emptyObject)
 	}
-	na, created := w.nodeAffinity(func(na *corev1.NodeAffinity) {
-		na.RequiredDuringSchedulingIgnoredDuringExecution = newSelector()
-	})
-	switch {
-	case created:
-		return true
-	case na.RequiredDuringSchedulingIgnoredDuringExecution == nil:
-		na.RequiredDuringSchedulingIgnoredDuringExecution = newSelector()
-		w.add(requiredPath, na.RequiredDuringSchedulingIgnoredDuringExecution)
-		return true
-	case len(na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms) == 0:
-		na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms = newSelector().NodeSelectorTerms
-		w.add(requiredTermsPath, na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
+	required := na.RequiredDuringSchedulingIgnoredDuringExecution
+	if len(required.NodeSelectorTerms) == 0 {
+		// nodeSelectorTerms is required by the API: null or [] is replaced whole.
+		term := corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{expr}}
+		required.NodeSelectorTerms = []corev1.NodeSelectorTerm{term}
+		w.add(requiredTermsPath, []corev1.NodeSelectorTerm{term})
 		return true
 	}
 	changed := false
-	terms := na.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
-	for i := range terms {
-		term := &terms[i]
+	for i := range required.NodeSelectorTerms {
+		term := &required.NodeSelectorTerms[i]
 		if slices.ContainsFunc(term.MatchExpressions, semanticEqual(expr)) {
 			continue
 		}
@@ -151,13 +137,9 @@ func (w *writer) addPreferredTerm(term corev1.PreferredSchedulingTerm, nth int) 
 	if have >= nth {
 		return false
 	}
-	na, created := w.nodeAffinity(func(na *corev1.NodeAffinity) {
-		na.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.PreferredSchedulingTerm{term}
-	})
-	if !created {
-		w.appendTo(preferredNodePath, len(na.PreferredDuringSchedulingIgnoredDuringExecution), term)
-		na.PreferredDuringSchedulingIgnoredDuringExecution = append(na.PreferredDuringSchedulingIgnoredDuringExecution, term)
-	}
+	na := w.nodeAffinity()
+	w.appendTo(preferredNodePath, len(na.PreferredDuringSchedulingIgnoredDuringExecution), term)
+	na.PreferredDuringSchedulingIgnoredDuringExecution = append(na.PreferredDuringSchedulingIgnoredDuringExecution, term)
 	return true
 }
 
@@ -169,19 +151,17 @@ func (w *writer) addPreferredPodAffinity(term corev1.WeightedPodAffinityTerm) bo
 		return false
 	}
 	w.ownAffinity()
-	terms := []corev1.WeightedPodAffinityTerm{term}
-	switch a := w.pod.Spec.Affinity; {
-	case a == nil:
-		w.pod.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: terms}}
-		w.add(affinityPath, w.pod.Spec.Affinity)
-	case a.PodAffinity == nil:
-		a.PodAffinity = &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: terms}
-		w.add(podAffinityPath, a.PodAffinity)
-	default:
-		pa := a.PodAffinity
-		w.appendTo(preferredPodAffPath, len(pa.PreferredDuringSchedulingIgnoredDuringExecution), term)
-		pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution, term)
+	if w.pod.Spec.Affinity == nil {
+		w.pod.Spec.Affinity = &corev1.Affinity{}
+		w.add(affinityPath, emptyObject)
 	}
+	if w.pod.Spec.Affinity.PodAffinity == nil {
+		w.pod.Spec.Affinity.PodAffinity = &corev1.PodAffinity{}
+		w.add(podAffinityPath, emptyObject)
+	}
+	pa := w.pod.Spec.Affinity.PodAffinity
+	w.appendTo(preferredPodAffPath, len(pa.PreferredDuringSchedulingIgnoredDuringExecution), term)
+	pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution, term)
 	return true
 }
 

@@ -21,18 +21,18 @@ type mutator struct {
 
 // mutators run in this order for each policy.
 var mutators = []mutator{
-	{SettingPools, []string{"/spec/tolerations", affinityPath}, mutatePools},
+	{SettingPools, []string{tolerationsPath, affinityPath}, mutatePools},
 	{SettingZones, []string{affinityPath}, mutateZones},
-	{SettingTolerations, []string{"/spec/tolerations"}, mutateTolerations},
+	{SettingTolerations, []string{tolerationsPath}, mutateTolerations},
 	{SettingSchedulerName, []string{"/spec/schedulerName"}, mutateSchedulerName},
 	{SettingEmptyDir, []string{"/spec/volumes"}, mutateEmptyDir},
 	{SettingPrepull, []string{"/spec/initContainers", "/spec/volumes"}, mutatePrepull},
-	{SettingEviction, []string{"/metadata/annotations"}, mutateEviction},
-	{SettingAnnotations, []string{"/metadata/annotations"}, mutateAnnotations},
+	{SettingEviction, []string{annotationsPath}, mutateEviction},
+	{SettingAnnotations, []string{annotationsPath}, mutateAnnotations},
 }
 
 // policiesWrites is what Apply itself writes: the matched policies.
-var policiesWrites = []string{"/metadata/annotations"}
+var policiesWrites = []string{annotationsPath}
 
 // Options are the run-time settings of a mutation, the same for every pod of
 // a server or a CLI run. The zero value means the defaults.
@@ -80,7 +80,7 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	res.Changes = runPass(w, enforce, ns, opts, claims, res)
 	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && pod.Annotations[PoliciesAnnotation] != names {
 		w.writes = policiesWrites
-		w.setAnnotation(PoliciesAnnotation, names)
+		w.setAnnotation(newAnnotation(PoliciesAnnotation, names, ""))
 	}
 	res.Pod, res.Patch, res.Changed = w.pod, w.ops, len(w.ops) > 0
 	if len(audit) > 0 {
@@ -92,23 +92,18 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	return res
 }
 
-// runPass runs every mutator of every policy, in order, through w.
+// runPass runs every mutator of every policy, in order, through w, and
+// returns what they added.
 func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims map[Setting]string, res *Result) []Change {
-	var changes []Change
+	m := &mutation{writer: w, ns: ns, opts: opts, claims: claims, result: res}
 	for _, c := range policies {
-		m := &mutation{writer: w, policy: c, ns: ns, opts: opts, claims: claims, result: res}
+		m.policy = c
 		for _, mut := range mutators {
 			m.setting, w.writes = mut.setting, mut.writes
-			m.details = m.details[:0]
-			if !mut.apply(m) {
-				continue
-			}
-			for _, d := range m.details {
-				changes = append(changes, Change{Policy: c.name, Setting: mut.setting, Detail: d})
-			}
+			mut.apply(m)
 		}
 	}
-	return changes
+	return m.changes
 }
 
 // excluded returns why a pod must never be mutated, or "".
@@ -145,7 +140,7 @@ type mutation struct {
 	claims  map[Setting]string
 	result  *Result
 	setting Setting
-	details []string
+	changes []Change
 }
 
 // claim reports whether this policy decides the current single-valued
@@ -160,7 +155,7 @@ func (m *mutation) claim() bool {
 
 // changed records what the mutator added, for logs and the CLI.
 func (m *mutation) changed(detail string) {
-	m.details = append(m.details, detail)
+	m.changes = append(m.changes, Change{Policy: m.policy.name, Setting: m.setting, Detail: detail})
 }
 
 // skip records a setting left to the pod, with a warning that explains it.

@@ -37,8 +37,9 @@ func mutateEviction(m *mutation) bool {
 		return false
 	}
 	for _, key := range slices.Sorted(maps.Keys(want)) {
-		m.setAnnotation(key, want[key])
-		m.changed("annotation " + key + "=" + want[key])
+		a := newAnnotation(key, want[key], "annotation "+key+"="+want[key])
+		m.setAnnotation(a)
+		m.changed(a.detail)
 	}
 	return true
 }

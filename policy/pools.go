@@ -25,7 +25,12 @@ func mutatePools(m *mutation) bool {
 	if chosen, values, other := selfSelected(m.pod, c.poolKey, strict); chosen {
 		return tolerateChosenPools(m, values, other)
 	}
-	changed := addTolerations(m, poolTolerations(c, c.spec.Pools))
+	changed := false
+	for _, tolerations := range c.poolTolerations {
+		if addTolerations(m, tolerations) {
+			changed = true
+		}
+	}
 	if strict != nil && m.addRequiredExpression(*strict) {
 		m.changed(fmt.Sprintf("required %s In [%s]", c.poolKey, strings.Join(strict.Values, ",")))
 		changed = true
@@ -43,32 +48,29 @@ func mutatePools(m *mutation) bool {
 // pool it picked is one of the policy's; otherwise it leaves the pod alone.
 func tolerateChosenPools(m *mutation, values []string, other bool) bool {
 	c := m.policy
-	var chosen []Pool
+	var chosen []toleration
 	for _, v := range values {
 		i := slices.IndexFunc(c.spec.Pools, func(p Pool) bool { return p.Name == v })
 		if i < 0 {
 			other = true
 			break
 		}
-		chosen = append(chosen, c.spec.Pools[i])
+		chosen = append(chosen, c.poolTolerations[i]...)
 	}
 	if other || len(chosen) == 0 {
 		m.skip(SkipPodChosePool, fmt.Sprintf("pod selects %s outside the policy's pools", c.poolKey))
 		return false
 	}
-	return addTolerations(m, poolTolerations(c, chosen))
+	return addTolerations(m, chosen)
 }
 
-func poolTolerations(c *compiled, pools []Pool) []corev1.Toleration {
-	var out []corev1.Toleration
-	for _, pool := range pools {
-		out = append(out, corev1.Toleration{
-			Key:      c.taintKey,
-			Operator: corev1.TolerationOpEqual,
-			Value:    pool.Name,
-			Effect:   corev1.TaintEffectNoSchedule,
-		})
-		out = append(out, pool.Tolerations...)
+// poolTolerations returns, per pool, the toleration of its taint followed by
+// the pool's extra tolerations.
+func poolTolerations(taintKey string, pools []Pool) [][]toleration {
+	out := make([][]toleration, len(pools))
+	for i, pool := range pools {
+		taint := corev1.Toleration{Key: taintKey, Operator: corev1.TolerationOpEqual, Value: pool.Name, Effect: corev1.TaintEffectNoSchedule}
+		out[i] = prepareTolerations(append([]corev1.Toleration{taint}, pool.Tolerations...))
 	}
 	return out
 }

@@ -23,7 +23,7 @@ spec:
   containers: [{name: main, image: app}]
 `
 
-func toleration(key, value string) corev1.Toleration {
+func noSchedule(key, value string) corev1.Toleration {
 	return corev1.Toleration{Key: key, Operator: corev1.TolerationOpEqual, Value: value, Effect: corev1.TaintEffectNoSchedule}
 }
 
@@ -40,7 +40,7 @@ func TestPools(t *testing.T) {
 	}{
 		{
 			name: "fallback scheme on a bare pod", policy: poolPolicy, pod: barePod,
-			wantTols: []corev1.Toleration{toleration("dedicated", "special01"), toleration("preemptive", "true"), toleration("dedicated", "fallback01")},
+			wantTols: []corev1.Toleration{noSchedule("dedicated", "special01"), noSchedule("preemptive", "true"), noSchedule("dedicated", "fallback01")},
 			wantReq:  [][]corev1.NodeSelectorRequirement{{inExpression("dedicated", "special01", "fallback01")}},
 			wantPref: []corev1.PreferredSchedulingTerm{
 				preferredTerm(100, inExpression("dedicated", "special01")),
@@ -51,7 +51,7 @@ func TestPools(t *testing.T) {
 			name:     "strictPools false adds no required term, taintKey differs from poolKey",
 			policy:   poolPolicy + "  strictPools: false\n  poolKey: karpenter.sh/nodepool\n  taintKey: dedicated\n",
 			pod:      barePod,
-			wantTols: []corev1.Toleration{toleration("dedicated", "special01"), toleration("preemptive", "true"), toleration("dedicated", "fallback01")},
+			wantTols: []corev1.Toleration{noSchedule("dedicated", "special01"), noSchedule("preemptive", "true"), noSchedule("dedicated", "fallback01")},
 			wantPref: []corev1.PreferredSchedulingTerm{
 				preferredTerm(100, inExpression("karpenter.sh/nodepool", "special01")),
 				preferredTerm(10, inExpression("karpenter.sh/nodepool", "fallback01")),
@@ -88,7 +88,7 @@ spec:
           - matchExpressions: [{key: disk, operator: In, values: [ssd]}]
           - matchExpressions: [{key: gpu, operator: Exists}]
 `,
-			wantTols: []corev1.Toleration{toleration("dedicated", "special01"), toleration("preemptive", "true"), toleration("dedicated", "fallback01")},
+			wantTols: []corev1.Toleration{noSchedule("dedicated", "special01"), noSchedule("preemptive", "true"), noSchedule("dedicated", "fallback01")},
 			wantReq: [][]corev1.NodeSelectorRequirement{
 				{{Key: "disk", Operator: corev1.NodeSelectorOpIn, Values: []string{"ssd"}}, inExpression("dedicated", "special01", "fallback01")},
 				{{Key: "gpu", Operator: corev1.NodeSelectorOpExists}, inExpression("dedicated", "special01", "fallback01")},
@@ -106,7 +106,7 @@ spec:
   containers: [{name: main, image: app}]
   nodeSelector: {dedicated: fallback01}
 `,
-			wantTols: []corev1.Toleration{toleration("dedicated", "fallback01")},
+			wantTols: []corev1.Toleration{noSchedule("dedicated", "fallback01")},
 		},
 		{
 			name: "required expression picks an unknown pool: nothing, one warning", policy: poolPolicy,
@@ -140,7 +140,7 @@ spec:
 
 func TestCovers(t *testing.T) {
 	secs := func(n int64) *int64 { return &n }
-	want := toleration("dedicated", "special01")
+	want := noSchedule("dedicated", "special01")
 	tests := []struct {
 		name string
 		have corev1.Toleration
@@ -151,8 +151,8 @@ func TestCovers(t *testing.T) {
 		{"empty operator means Equal", corev1.Toleration{Key: "dedicated", Value: "special01", Effect: corev1.TaintEffectNoSchedule}, want, true},
 		{"Exists on the key", corev1.Toleration{Key: "dedicated", Operator: corev1.TolerationOpExists}, want, true},
 		{"empty key with Exists tolerates all", corev1.Toleration{Operator: corev1.TolerationOpExists}, want, true},
-		{"other value", toleration("dedicated", "fallback01"), want, false},
-		{"other key", toleration("pool", "special01"), want, false},
+		{"other value", noSchedule("dedicated", "fallback01"), want, false},
+		{"other key", noSchedule("pool", "special01"), want, false},
 		{"other effect", corev1.Toleration{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "special01", Effect: corev1.TaintEffectNoExecute}, want, false},
 		{"tolerationSeconds limits the existing one", corev1.Toleration{Key: "dedicated", Operator: corev1.TolerationOpExists, TolerationSeconds: secs(30)}, want, false},
 		{"Equal does not cover Exists", want, corev1.Toleration{Key: "dedicated", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}, false},

@@ -51,9 +51,11 @@ type compiled struct {
 	strictPools    bool
 	zoneKey        string
 	sameZoneWeight int32
-	// annotationKeys are spec.Annotations' keys in order, sorted once here
-	// rather than for every pod.
-	annotationKeys []string
+	// annotations (in key order), tolerations and poolTolerations (per
+	// pool) are prepared once here rather than for every pod.
+	annotations     []annotation
+	tolerations     []toleration
+	poolTolerations [][]toleration
 }
 
 func compile(docs []document, sources []Source) (*Set, error) {
@@ -80,11 +82,15 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 		zoneKey:        DefaultZoneKey,
 		sameZoneWeight: 100,
 	}
-	c.annotationKeys = slices.Sorted(maps.Keys(s.Annotations))
+	for _, key := range slices.Sorted(maps.Keys(s.Annotations)) {
+		c.annotations = append(c.annotations, newAnnotation(key, s.Annotations[key], "annotation "+key))
+	}
+	c.tolerations = prepareTolerations(s.Tolerations)
 	if c.mode == "" {
 		c.mode = ModeEnforce
 	}
 	c.taintKey = orDefault(s.TaintKey, c.poolKey)
+	c.poolTolerations = poolTolerations(c.taintKey, s.Pools)
 	if s.Zones != nil {
 		c.zoneKey = orDefault(s.Zones.Key, DefaultZoneKey)
 		if s.Zones.SameZoneWeight != 0 {

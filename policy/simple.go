@@ -63,12 +63,12 @@ func mutateEmptyDir(m *mutation) bool {
 // that key; maps merge, so every matching policy adds what is missing.
 func mutateAnnotations(m *mutation) bool {
 	changed := false
-	for _, key := range m.policy.annotationKeys {
-		if _, ok := m.pod.Annotations[key]; ok {
+	for _, a := range m.policy.annotations {
+		if _, ok := m.pod.Annotations[a.key]; ok {
 			continue
 		}
-		m.setAnnotation(key, m.policy.spec.Annotations[key])
-		m.changed("annotation " + key)
+		m.setAnnotation(a)
+		m.changed(a.detail)
 		changed = true
 	}
 	return changed

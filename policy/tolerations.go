@@ -29,14 +29,14 @@ func covers(have, want corev1.Toleration) bool {
 }
 
 // addTolerations appends each wanted toleration no existing one covers.
-func addTolerations(m *mutation, wanted []corev1.Toleration) bool {
+func addTolerations(m *mutation, wanted []toleration) bool {
 	changed := false
 	for _, want := range wanted {
-		if tolerated(m.pod.Spec.Tolerations, want) {
+		if tolerated(m.pod.Spec.Tolerations, want.Toleration) {
 			continue
 		}
 		m.addToleration(want)
-		m.changed("toleration " + describeToleration(want))
+		m.changed(want.detail)
 		changed = true
 	}
 	return changed
@@ -51,24 +51,23 @@ func tolerated(existing []corev1.Toleration, want corev1.Toleration) bool {
 	return false
 }
 
+// describeToleration formats a toleration for a change, in one allocation.
 func describeToleration(t corev1.Toleration) string {
-	s := t.Key
+	value, effect, seconds := "="+t.Value, "", ""
 	if t.Operator == corev1.TolerationOpExists {
-		s += " Exists"
-	} else {
-		s += "=" + t.Value
+		value = " Exists"
 	}
 	if t.Effect != "" {
-		s += ":" + string(t.Effect)
+		effect = ":" + string(t.Effect)
 	}
 	if t.TolerationSeconds != nil {
-		s += fmt.Sprintf(" for %ds", *t.TolerationSeconds)
+		seconds = fmt.Sprintf(" for %ds", *t.TolerationSeconds)
 	}
-	return s
+	return "toleration " + t.Key + value + effect + seconds
 }
 
 // mutateTolerations adds the policy's extra tolerations; lists merge, so
 // every matching policy adds the items not yet present.
 func mutateTolerations(m *mutation) bool {
-	return addTolerations(m, m.policy.spec.Tolerations)
+	return addTolerations(m, m.policy.tolerations)
 }

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,6 +19,13 @@ import (
 // it. The patch is therefore built from what the mutators did, with no diff,
 // and it never replaces a whole field: fields this build of poolpatch does
 // not know survive the patch.
+// JSON paths of the fields written outside the affinity.
+const (
+	annotationsPath = "/metadata/annotations"
+	tolerationsPath = "/spec/tolerations"
+	tolerationsEnd  = tolerationsPath + "/-"
+)
+
 type writer struct {
 	pod *corev1.Pod
 	ops []jsonpatch.JsonPatchOperation
@@ -46,55 +52,59 @@ func (w *writer) fork() *writer {
 }
 
 // add records an "add" operation (it also replaces an existing object
-// member, as RFC 6902 defines). The value is encoded now, so that later
-// writes to the same field do not leak into this operation.
+// member, as RFC 6902 defines). The value is kept, not encoded: every value
+// recorded is one no later write changes (an item appended, a scalar, or
+// an empty object that later operations fill).
 func (w *writer) add(path string, value any) {
 	if !slices.ContainsFunc(w.writes, func(prefix string) bool { return strings.HasPrefix(path, prefix) }) {
 		// A mutator writing a path it did not declare is a bug that the
 		// tests catch; in the webhook the handler recovers it, fail-open.
 		panic(fmt.Sprintf("policy: write to %s outside the declared paths %v", path, w.writes))
 	}
-	raw, err := json.Marshal(value)
-	if err != nil {
-		panic(fmt.Sprintf("policy: encode %s: %v", path, err)) // Kubernetes API types always encode
-	}
-	w.ops = append(w.ops, jsonpatch.NewPatch("add", path, json.RawMessage(raw)))
+	w.ops = append(w.ops, jsonpatch.JsonPatchOperation{Operation: "add", Path: path, Value: value})
 }
+
+// emptyObject is the value of an operation that creates an object which
+// later operations fill.
+var emptyObject = struct{}{}
 
 // appendTo records appending item to the list at path, whose length before
 // the append is n. An empty list is written whole: JSON cannot tell it from
-// an absent one, and "add" at index 0 of an absent list fails.
+// an absent one, and "add" to the end of an absent list fails.
 func (w *writer) appendTo(path string, n int, item any) {
 	if n == 0 {
 		w.add(path, []any{item})
 		return
 	}
-	w.add(path+"/"+strconv.Itoa(n), item)
+	w.add(path+"/-", item)
 }
 
 // setAnnotation sets one annotation.
-func (w *writer) setAnnotation(key, value string) {
+func (w *writer) setAnnotation(a annotation) {
 	if !w.owned.annotations {
 		w.pod.Annotations = maps.Clone(w.pod.Annotations)
 		w.owned.annotations = true
 	}
 	if len(w.pod.Annotations) == 0 {
-		w.pod.Annotations = map[string]string{key: value}
-		w.add("/metadata/annotations", w.pod.Annotations)
-		return
+		w.pod.Annotations = map[string]string{}
+		w.add(annotationsPath, emptyObject)
 	}
-	w.pod.Annotations[key] = value
-	w.add("/metadata/annotations/"+escapePointer(key), value)
+	w.pod.Annotations[a.key] = a.value
+	w.add(a.path, a.boxed)
 }
 
 // addToleration appends one toleration.
-func (w *writer) addToleration(t corev1.Toleration) {
+func (w *writer) addToleration(t toleration) {
 	if !w.owned.tolerations {
 		w.pod.Spec.Tolerations = slices.Clip(w.pod.Spec.Tolerations)
 		w.owned.tolerations = true
 	}
-	w.appendTo("/spec/tolerations", len(w.pod.Spec.Tolerations), t)
-	w.pod.Spec.Tolerations = append(w.pod.Spec.Tolerations, t)
+	if len(w.pod.Spec.Tolerations) == 0 {
+		w.add(tolerationsPath, []any{t.boxed})
+	} else {
+		w.add(tolerationsEnd, t.boxed)
+	}
+	w.pod.Spec.Tolerations = append(w.pod.Spec.Tolerations, t.Toleration)
 }
 
 // setSchedulerName sets the pod's scheduler.
@@ -140,6 +150,33 @@ func (w *writer) insertInitContainers(at int, containers []corev1.Container) {
 		}
 	}
 	w.pod.Spec.InitContainers = slices.Insert(w.pod.Spec.InitContainers, at, containers...)
+}
+
+// annotation is an annotation to set, with its patch path, its value as
+// the patch holds it and its change detail computed once: a policy's
+// annotations are prepared when the set is loaded, not for every pod.
+type annotation struct {
+	key, value, path, detail string
+	boxed                    any
+}
+
+func newAnnotation(key, value, detail string) annotation {
+	return annotation{key: key, value: value, path: annotationsPath + "/" + escapePointer(key), detail: detail, boxed: value}
+}
+
+// toleration is a toleration to add, prepared like annotation.
+type toleration struct {
+	corev1.Toleration
+	detail string
+	boxed  any
+}
+
+func prepareTolerations(ts []corev1.Toleration) []toleration {
+	out := make([]toleration, len(ts))
+	for i, t := range ts {
+		out[i] = toleration{Toleration: t, detail: describeToleration(t), boxed: t}
+	}
+	return out
 }
 
 // escapePointer escapes a map key for a JSON pointer (RFC 6901).
