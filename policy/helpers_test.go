@@ -79,7 +79,7 @@ func checkPatch(t *testing.T, original *corev1.Pod, res *Result) {
 		}
 		return
 	}
-	raw, err := json.Marshal(ops)
+	raw, err := MarshalPatch(ops)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -174,7 +175,11 @@ type toleration struct {
 func prepareTolerations(ts []corev1.Toleration) []toleration {
 	out := make([]toleration, len(ts))
 	for i, t := range ts {
-		out[i] = toleration{Toleration: t, detail: describeToleration(t), boxed: t}
+		raw, err := json.Marshal(t)
+		if err != nil {
+			panic(fmt.Sprintf("policy: encode toleration: %v", err)) // a Toleration always encodes
+		}
+		out[i] = toleration{Toleration: t, detail: describeToleration(t), boxed: json.RawMessage(raw)}
 	}
 	return out
 }

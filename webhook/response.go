@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -27,7 +26,7 @@ const (
 func mutated(res *policy.Result, set *policy.Set) (admission.Response, error) {
 	resp := admission.Allowed("")
 	if res.Changed {
-		raw, err := json.Marshal(res.Patch)
+		raw, err := policy.MarshalPatch(res.Patch)
 		if err != nil {
 			return admission.Response{}, fmt.Errorf("%w: marshal: %w", ErrPatch, err)
 		}

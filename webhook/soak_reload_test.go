@@ -121,7 +121,7 @@ func expectedPatch(t testing.TB, set *policy.Set, namespaces NamespaceLookup, bo
 	if len(ops) == 0 {
 		return ""
 	}
-	raw, err := json.Marshal(ops)
+	raw, err := policy.MarshalPatch(ops)
 	if err != nil {
 		t.Fatal(err)
 	}

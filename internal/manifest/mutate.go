@@ -130,7 +130,7 @@ func applyPatch(obj Object, path []string, out Outcome) (Outcome, error) {
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
 	}
-	patchJSON, err := json.Marshal(ops)
+	patchJSON, err := policy.MarshalPatch(ops)
 	if err != nil {
 		return out, fmt.Errorf("%s %s: marshal patch: %w", out.Kind, out.Name, err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/mattbaird/jsonpatch"
 	"sigs.k8s.io/yaml"
+
+	"github.com/poolpatch/poolpatch/policy"
 )
 
 // Format is an output format of `poolpatch mutate`.
@@ -88,7 +90,7 @@ func writePatches(w io.Writer, outcomes []Outcome) error {
 		if ops == nil { // an object passed through: an empty patch, not null
 			ops = []jsonpatch.JsonPatchOperation{}
 		}
-		raw, err := json.Marshal(ops)
+		raw, err := policy.MarshalPatch(ops)
 		if err != nil {
 			return fmt.Errorf("marshal patch: %w", err)
 		}
