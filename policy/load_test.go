@@ -48,7 +48,7 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax error", "spec: [\n", []string{"1:1: did not find expected node content"}},
 		{"wrong kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n", []string{"1:1: expected apiVersion"}},
 		{"string where a mapping belongs", head + "spec: hello\n", []string{"4:7: spec: expected a mapping"}},
-		{"unquoted bool annotation", head + "spec:\n  annotations: {a: true}\n", []string{"5:20: expected a string, got bool true"}},
+		{"unquoted bool annotation", head + "spec:\n  annotations: {a: true}\n", []string{`5:20: spec.annotations.a: expected a string, got bool "true"`}},
 		{"unknown toleration field", head + "spec:\n  tolerations:\n    - {key: a, operator: Exists, colour: red}\n", []string{`6:34: spec.tolerations[0]: unknown field "colour"`}},
 		{"several mistakes in one policy", head + "spec:\n  pools: [{name: a, weight: 0}, {name: a, weight: 101}]\n  eviction: sometimes\n", []string{
 			"5:29: policy p: spec.pools[0].weight: weight 0 outside 1-100", `5:40: policy p: spec.pools[1].name: duplicate pool "a"`,
@@ -57,7 +57,7 @@ func TestLoadErrors(t *testing.T) {
 			"operator must be Exists when key is empty", "must be empty when operator is Exists", "tolerationSeconds: only valid with effect NoExecute"}},
 		{"reserved annotation", head + "spec:\n  annotations: {poolpatch.io/policies: x}\n", []string{"5:17: policy p: spec.annotations.poolpatch.io/policies: reserved"}},
 		{"annotations over the API server's size limit", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 256<<10) + "}\n",
-			[]string{"5:16: policy p: spec.annotations: annotations size 262145 is larger than limit 262144"}},
+			[]string{"5:17: policy p: spec.annotations.a: the set's annotations reach 262167 bytes"}},
 		{"sameZoneWeight alone", head + "spec:\n  zones: {sameZoneWeight: 10}\n", []string{"set without sameZoneBy"}},
 	}
 	for _, tt := range tests {
