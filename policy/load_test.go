@@ -58,11 +58,26 @@ func TestLoadErrors(t *testing.T) {
 		{"reserved annotation", head + "spec:\n  annotations: {poolpatch.io/policies: x}\n", []string{"5:17: policy p: spec.annotations.poolpatch.io/policies: reserved"}},
 		{"annotations over the API server's size limit", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 256<<10) + "}\n",
 			[]string{"5:17: policy p: spec.annotations.a: the set's annotations reach 262167 bytes"}},
+		{"annotations of two policies over the limit together", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 130<<10) + "}\n---\n" +
+			strings.Replace(head, "name: p", "name: q", 1) + "spec:\n  annotations: {b: " + strings.Repeat("y", 130<<10) + "}\n",
+			[]string{"11:17: policy q: spec.annotations.b: the set's annotations reach 266266 bytes on a pod this policy and the ones before it match"}},
+		{"poolpatch.io/policies counts", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 256<<10-1-len("poolpatch.io/policies")) + "}\n",
+			[]string{"5:17: policy p: spec.annotations.a: the set's annotations reach 262145 bytes"}},
+		{"Audit policies write no annotations", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 130<<10) + "}\n---\n" +
+			strings.Replace(head, "name: p", "name: q", 1) + "spec:\n  mode: Audit\n  annotations: {b: " + strings.Repeat("y", 130<<10) + "}\n---\n" +
+			strings.Replace(head, "name: p", "name: r", 1) + "spec:\n  annotations: {a: " + strings.Repeat("z", 127<<10) + "}\n",
+			nil},
 		{"sameZoneWeight alone", head + "spec:\n  zones: {sameZoneWeight: 10}\n", []string{"set without sameZoneBy"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load(Source{Name: "f.yaml", Data: []byte(tt.yaml)})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Load error = %.300v, want none", err)
+				}
+				return
+			}
 			var list ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("Load error = %v, want an ErrorList", err)
