@@ -4,25 +4,25 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Bounds on what aliases may bring into one source (a file or a ConfigMap
-// key). An anchor and its aliases share a value; repeated, they multiply
+// Bounds on what aliases may bring into one policy set (all its files, or
+// all keys of its ConfigMap). An anchor and its aliases share a value; repeated, they multiply
 // it: a few kilobytes that alias an aliased list thousands of times stand
 // for millions of values, all well typed. The loader counts every node and
 // byte it reaches through an alias, and refuses the source at the alias
 // that crosses a bound, so that no input costs more than its own size plus
 // these.
 const (
-	// MaxAliasNodes is how many nodes aliases may expand to in one source.
+	// MaxAliasNodes is how many nodes aliases may expand to in one set.
 	MaxAliasNodes = 10_000
 	// MaxAliasBytes is how many bytes of scalar text aliases may expand to
-	// in one source.
+	// in one set.
 	MaxAliasBytes = 1 << 20
 	// maxNesting is deeper than any policy value goes (a selector's values
 	// sit at depth 7): nesting past it is refused before its paths grow.
 	maxNesting = 20
 )
 
-// aliasBudget counts what aliases expanded to in one source.
+// aliasBudget counts what aliases expanded to in one set.
 type aliasBudget struct {
 	nodes, bytes int
 	// depth is how many aliases the walk is inside now; at counts only
@@ -65,7 +65,7 @@ func (b *aliasBudget) enter(d *decoder, n *yaml.Node) (*yaml.Node, func(), bool)
 		n = n.Alias
 	}
 	if b.depth > 0 && !b.charge(n) {
-		d.errs.add(d.pos(b.last), "aliases expand to more than %d nodes or %d bytes in this source: refused (an anchor shares a value, it does not repeat it)",
+		d.errs.add(d.pos(b.last), "aliases expand to more than %d nodes or %d bytes in this policy set: refused (an anchor shares a value, it does not repeat it)",
 			MaxAliasNodes, MaxAliasBytes)
 		return n, leave, false
 	}

@@ -38,8 +38,14 @@ type document struct {
 func Load(sources ...Source) (*Set, error) {
 	var errs ErrorList
 	var docs []document
+	// One alias budget for the whole set: a ConfigMap of many keys gets no
+	// more than one file.
+	budget := &aliasBudget{}
 	for _, src := range sources {
-		docs = append(docs, parseSource(src, &errs)...)
+		docs = append(docs, parseSource(src, budget, &errs)...)
+		if budget.exceeded {
+			break
+		}
 	}
 	validateDocuments(docs, &errs)
 	if len(errs) > 0 {
@@ -76,9 +82,8 @@ func ConfigMapSources(data map[string]string) []Source {
 // decoding mistakes is still returned, so that validation reports the
 // mistakes of its other values too; only a stream that stops parsing, or
 // aliases over their bounds, end the source.
-func parseSource(src Source, errs *ErrorList) []document {
+func parseSource(src Source, budget *aliasBudget, errs *ErrorList) []document {
 	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
-	budget := &aliasBudget{}
 	var docs []document
 	for {
 		var root yaml.Node

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -144,5 +145,25 @@ func TestExamplesLoad(t *testing.T) {
 		if set.Len() == 0 || len(set.Warnings) != 0 {
 			t.Errorf("%s: %d policies, warnings %q; want some policies and no warnings", name, set.Len(), set.Warnings)
 		}
+	}
+}
+
+// TestAliasBudgetPerSet: the alias bound holds for a whole set, so a
+// ConfigMap of many keys, each under it, is refused like one file over it.
+func TestAliasBudgetPerSet(t *testing.T) {
+	doc := "apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: p%d}\nspec:\n" +
+		"  tolerations: &x [&t {key: k, operator: Exists}" + strings.Repeat(",*t", 99) + "]\n" +
+		"  pools: [{name: a, weight: 1, tolerations: *x}]\n"
+	data := map[string]string{}
+	for i := range 40 {
+		data[fmt.Sprintf("k%02d.yaml", i)] = fmt.Sprintf(doc, i)
+	}
+	_, err := LoadConfigMap(data)
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Error(), "aliases expand to more than 10000 nodes") {
+		t.Fatalf("LoadConfigMap = %.500v, want one alias error", err)
+	}
+	if want := "k12.yaml:6:45: "; !strings.HasPrefix(list[0].Error(), want) {
+		t.Errorf("error %q, want it at %s", list[0].Error(), want)
 	}
 }
