@@ -153,19 +153,37 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
+// scalarTags is the YAML tag each kind of scalar field takes: 1.5 is no
+// weight, and "true" no switch.
+var scalarTags = map[reflect.Kind]struct{ tag, name string }{
+	reflect.String: {"!!str", "a string"},
+	reflect.Bool:   {"!!bool", "true or false"},
+	reflect.Int32:  {"!!int", "an integer"},
+	reflect.Int64:  {"!!int", "an integer"},
+	reflect.Int:    {"!!int", "an integer"},
+}
+
 func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
+	want, known := scalarTags[v.Kind()]
+	if !known {
+		want.name = "a " + v.Kind().String()
+	}
 	if n.Kind != yaml.ScalarNode {
-		d.fail(n, path, "%s: expected a %s, got %s", displayPath(path), v.Kind(), describe(n))
+		d.fail(n, path, "%s: expected %s, got %s", displayPath(path), want.name, describe(n))
 		return
 	}
-	if v.Kind() == reflect.String && n.Tag != "!!str" {
+	if known && n.Tag != want.tag {
 		// A string field given 5 or true is almost always a mistake that the
 		// API server would reject later; ask for quotes now.
-		d.fail(n, path, "%s: expected a string, got %s %s (quote it)", displayPath(path), strings.TrimPrefix(n.Tag, "!!"), quote(n.Value))
+		hint := ""
+		if v.Kind() == reflect.String {
+			hint = " (quote it)"
+		}
+		d.fail(n, path, "%s: expected %s, got %s %s%s", displayPath(path), want.name, strings.TrimPrefix(n.Tag, "!!"), quote(n.Value), hint)
 		return
 	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
-		d.fail(n, path, "%s: expected a %s, got %s", displayPath(path), v.Kind(), quote(n.Value))
+		d.fail(n, path, "%s: expected %s, got %s", displayPath(path), want.name, quote(n.Value))
 	}
 }
 
