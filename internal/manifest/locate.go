@@ -22,15 +22,16 @@ func (d Document) locate(err error, item int, obj Object) error {
 	msg := err.Error()
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		path := typeErr.Field
-		if owner, ok := templateOwners[kindOf(obj)]; ok {
-			path = strings.Join(owner.path, ".") + "." + path
-		}
 		want := strings.Fields(typeErr.Value + " ?")[0]
-		msg = fmt.Sprintf("%s %s: %s: expected %s, got %s", kindOf(obj), objectName(obj), path, typeErr.Type, typeErr.Value)
-		if found := findValue(at, strings.Split(path, "."), want); found != nil {
-			at = found
+		path := typeErr.Field
+		// The field path is the object's, or its pod template's.
+		for _, prefix := range []string{"", "spec.template.", "spec.jobTemplate.spec.template."} {
+			if found := findValue(at, strings.Split(prefix+typeErr.Field, "."), want); found != nil {
+				at, path = found, prefix+typeErr.Field
+				break
+			}
 		}
+		msg = fmt.Sprintf("%s %s: %s: expected %s, got %s", kindOf(obj), objectName(obj), path, typeErr.Type, typeErr.Value)
 	}
 	if at == nil {
 		return fmt.Errorf("%s: %s: %w", d.Where(), msg, ErrUnreadable)
