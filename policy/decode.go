@@ -1,12 +1,8 @@
 package policy
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -22,20 +18,37 @@ var quantityType = reflect.TypeFor[resource.Quantity]()
 
 // decoder strictly decodes one document's node tree and remembers the
 // position of every value by its path (spec.pools[1].weight), so that
-// validation can point at the offending line and column.
+// validation can point at the offending line and column. A value that does
+// not decode is reported and its path marked failed; the rest of the
+// document is still decoded and validated, so that one mistake does not
+// hide the others.
 type decoder struct {
 	source    string
 	errs      *ErrorList
 	positions map[string]Position
+	failed    map[string]bool
+	aliases   *aliasBudget
+	// nesting is how deep the walk is now.
+	nesting int
 }
 
 func (d *decoder) pos(n *yaml.Node) Position {
 	return Position{Source: d.source, Line: n.Line, Column: n.Column}
 }
 
+// fail reports a mistake at n and marks path failed, so that validation
+// does not report it a second time.
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.failed[path] = true
+	d.errs.add(d.pos(n), format, args...)
+}
+
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	n, leave, ok := d.aliases.enter(d, n)
+	defer leave()
+	if !ok {
+		d.failed[path] = true
+		return
 	}
 	d.positions[path] = d.pos(n)
 	if isNull(n) {
@@ -55,7 +68,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case t.Kind() == reflect.Map:
 		d.decodeMap(n, v, path)
 	default:
-		d.decodeScalar(n, v)
+		d.decodeScalar(n, v, path)
 	}
 }
 
@@ -65,30 +78,47 @@ func isNull(n *yaml.Node) bool {
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.errs.add(d.pos(n), "%s: expected a mapping, got %s", displayPath(path), describe(n))
+		d.fail(n, path, "%s: expected a mapping, got %s", displayPath(path), describe(n))
 		return
 	}
 	fields := yamlFields(v.Type())
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
+		if !d.checkKey(key, path) {
+			continue
+		}
 		if seen[key.Value] {
-			d.errs.add(d.pos(key), "%s: duplicate field %q", displayPath(path), key.Value)
+			d.errs.add(d.pos(key), "%s: duplicate field %s", displayPath(path), quote(key.Value))
 			continue
 		}
 		seen[key.Value] = true
 		index, ok := fields[key.Value]
 		if !ok {
-			d.errs.add(d.pos(key), "%s: unknown field %q", displayPath(path), key.Value)
+			d.errs.add(d.pos(key), "%s: unknown field %s", displayPath(path), quote(key.Value))
 			continue
 		}
 		d.decode(value, v.Field(index), joinPath(path, key.Value))
 	}
 }
 
+// checkKey refuses mapping keys that are not plain strings, merge keys
+// included: a policy is written out, not assembled.
+func (d *decoder) checkKey(key *yaml.Node, path string) bool {
+	switch {
+	case key.Tag == "!!merge":
+		d.errs.add(d.pos(key), "%s: merge keys (<<) are not supported: write the fields out", displayPath(path))
+	case key.Kind != yaml.ScalarNode:
+		d.errs.add(d.pos(key), "%s: expected a string key, got %s", displayPath(path), describe(key))
+	default:
+		return true
+	}
+	return false
+}
+
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.SequenceNode {
-		d.errs.add(d.pos(n), "%s: expected a list, got %s", displayPath(path), describe(n))
+		d.fail(n, path, "%s: expected a list, got %s", displayPath(path), describe(n))
 		return
 	}
 	v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
@@ -99,118 +129,62 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.errs.add(d.pos(n), "%s: expected a mapping, got %s", displayPath(path), describe(n))
+		d.fail(n, path, "%s: expected a mapping, got %s", displayPath(path), describe(n))
 		return
 	}
 	v.Set(reflect.MakeMap(v.Type()))
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
+		if !d.checkKey(key, path) {
+			continue
+		}
 		keyPath := joinPath(path, key.Value)
 		if v.MapIndex(reflect.ValueOf(key.Value)).IsValid() {
-			d.errs.add(d.pos(key), "%s: duplicate key %q", displayPath(path), key.Value)
+			d.errs.add(d.pos(key), "%s: duplicate key %s", displayPath(path), quote(key.Value))
 			continue
 		}
 		elem := reflect.New(v.Type().Elem()).Elem()
 		d.decode(value, elem, keyPath)
+		if d.failed[keyPath] {
+			continue
+		}
 		d.positions[keyPath] = d.pos(key)
 		v.SetMapIndex(reflect.ValueOf(key.Value), elem)
 	}
 }
 
-func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value) {
+// scalarTags is the YAML tag each kind of scalar field takes: 1.5 is no
+// weight, and "true" no switch.
+var scalarTags = map[reflect.Kind]struct{ tag, name string }{
+	reflect.String: {"!!str", "a string"},
+	reflect.Bool:   {"!!bool", "true or false"},
+	reflect.Int32:  {"!!int", "an integer"},
+	reflect.Int64:  {"!!int", "an integer"},
+	reflect.Int:    {"!!int", "an integer"},
+}
+
+func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
+	want, known := scalarTags[v.Kind()]
+	if !known {
+		want.name = "a " + v.Kind().String()
+	}
 	if n.Kind != yaml.ScalarNode {
-		d.errs.add(d.pos(n), "expected a %s, got %s", v.Kind(), describe(n))
+		d.fail(n, path, "%s: expected %s, got %s", displayPath(path), want.name, describe(n))
 		return
 	}
-	if v.Kind() == reflect.String && n.Tag != "!!str" {
+	if known && n.Tag != want.tag {
 		// A string field given 5 or true is almost always a mistake that the
 		// API server would reject later; ask for quotes now.
-		d.errs.add(d.pos(n), "expected a string, got %s %s (quote it)", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+		hint := ""
+		if v.Kind() == reflect.String {
+			hint = " (quote it)"
+		}
+		d.fail(n, path, "%s: expected %s, got %s %s%s", displayPath(path), want.name, strings.TrimPrefix(n.Tag, "!!"), quote(n.Value), hint)
 		return
 	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
-		d.errs.add(d.pos(n), "expected a %s, got %q", v.Kind(), n.Value)
+		d.fail(n, path, "%s: expected %s, got %s", displayPath(path), want.name, quote(n.Value))
 	}
-}
-
-// decodeJSON decodes a Kubernetes type through encoding/json with unknown
-// fields refused, as the API server would, and points at the offending key.
-func (d *decoder) decodeJSON(n *yaml.Node, v reflect.Value, path string) {
-	d.recordPositions(n, path)
-	var generic any
-	if err := n.Decode(&generic); err != nil {
-		d.errs.add(d.pos(n), "%s: %s", displayPath(path), err.Error())
-		return
-	}
-	raw, err := json.Marshal(generic)
-	if err != nil {
-		d.errs.add(d.pos(n), "%s: %s", displayPath(path), err.Error())
-		return
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v.Addr().Interface()); err != nil {
-		if v.Type() == quantityType {
-			d.errs.add(d.pos(n), "%s: invalid quantity %s", displayPath(path), raw)
-			return
-		}
-		at, msg := d.locateJSONError(n, path, err)
-		d.errs.add(at, "%s: %s", displayPath(path), msg)
-	}
-}
-
-func (d *decoder) locateJSONError(n *yaml.Node, path string, err error) (Position, string) {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		field := typeErr.Field[strings.LastIndex(typeErr.Field, ".")+1:]
-		msg := fmt.Sprintf("field %q: expected %s, got %s", field, typeErr.Type, typeErr.Value)
-		if key := findKey(n, field); key != nil {
-			return d.pos(key), msg
-		}
-		return d.pos(n), msg
-	}
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		if unquoted, uerr := strconv.Unquote(name); uerr == nil {
-			if key := findKey(n, unquoted); key != nil {
-				return d.pos(key), msg
-			}
-		}
-	}
-	return d.pos(n), msg
-}
-
-// recordPositions remembers the positions inside a Kubernetes-typed subtree,
-// under their JSON names, so validation can point into it.
-func (d *decoder) recordPositions(n *yaml.Node, path string) {
-	d.positions[path] = d.pos(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			d.recordPositions(n.Content[i+1], joinPath(path, n.Content[i].Value))
-		}
-	case yaml.SequenceNode:
-		for i, item := range n.Content {
-			d.recordPositions(item, fmt.Sprintf("%s[%d]", path, i))
-		}
-	}
-}
-
-// findKey returns the first mapping key named name in a subtree.
-func findKey(n *yaml.Node, name string) *yaml.Node {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == name {
-				return n.Content[i]
-			}
-		}
-	}
-	for _, child := range n.Content {
-		if key := findKey(child, name); key != nil {
-			return key
-		}
-	}
-	return nil
 }
 
 func yamlFields(t reflect.Type) map[string]int {
@@ -233,6 +207,9 @@ func displayPath(path string) string {
 	if path == "" {
 		return "document"
 	}
+	if len(path) > 2*maxQuoted {
+		return strings.ToValidUTF8(path[:2*maxQuoted], "") + "..."
+	}
 	return path
 }
 
@@ -242,7 +219,9 @@ func describe(n *yaml.Node) string {
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
 	default:
-		return fmt.Sprintf("%q", n.Value)
+		return quote(n.Value)
 	}
 }

@@ -4,6 +4,11 @@
 // returning the mutated pod, the JSON patch that makes the same change, and
 // what changed and why.
 //
+// Load reports every mistake of a set at once (a value that does not decode
+// does not hide the others), one line each, at most MaxErrorsPerSource per
+// source, and bounds what YAML aliases may expand to (MaxAliasNodes,
+// MaxAliasBytes), so that no input makes it slow or large.
+//
 // The package knows nothing of HTTP or admission: the webhook and the CLI are
 // both thin callers of Load and Apply, so the offline preview and the live
 // webhook cannot drift apart.

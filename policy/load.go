@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Source is one named stream of PoolPolicy documents: a file, or one key of
@@ -25,7 +26,10 @@ type Source struct {
 type document struct {
 	policy    PoolPolicy
 	positions map[string]Position
-	start     Position
+	// failed holds the paths whose values did not decode: validation says
+	// nothing more about them or what lies below them.
+	failed map[string]bool
+	start  Position
 }
 
 // Load parses, validates and compiles the sources, in order, into one Set.
@@ -34,13 +38,19 @@ type document struct {
 func Load(sources ...Source) (*Set, error) {
 	var errs ErrorList
 	var docs []document
+	// One alias budget for the whole set: a ConfigMap of many keys gets no
+	// more than one file.
+	budget := &aliasBudget{}
 	for _, src := range sources {
-		docs = append(docs, parseSource(src, &errs)...)
+		docs = append(docs, parseSource(src, budget, &errs)...)
+		if budget.exceeded {
+			break
+		}
 	}
 	validateDocuments(docs, &errs)
 	if len(errs) > 0 {
 		sortErrors(errs, sources)
-		return nil, errs
+		return nil, capPerSource(errs)
 	}
 	return compile(docs, sources)
 }
@@ -68,7 +78,11 @@ func ConfigMapSources(data map[string]string) []Source {
 	return sources
 }
 
-func parseSource(src Source, errs *ErrorList) []document {
+// parseSource decodes every document of a source. A document with
+// decoding mistakes is still returned, so that validation reports the
+// mistakes of its other values too; only a stream that stops parsing, or
+// aliases over their bounds, end the source.
+func parseSource(src Source, budget *aliasBudget, errs *ErrorList) []document {
 	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
 	var docs []document
 	for {
@@ -84,7 +98,11 @@ func parseSource(src Source, errs *ErrorList) []document {
 		if len(root.Content) == 0 || isNull(root.Content[0]) {
 			continue
 		}
-		if doc, ok := decodeDocument(src.Name, root.Content[0], errs); ok {
+		doc, ok := decodeDocument(src.Name, root.Content[0], budget, errs)
+		if budget.exceeded {
+			return docs
+		}
+		if ok {
 			docs = append(docs, doc)
 		}
 	}
@@ -103,28 +121,39 @@ func syntaxErrorMessage(err error) string {
 // syntaxErrorPosition recovers the line from a yaml.v3 syntax error, which
 // carries it only in its text.
 func syntaxErrorPosition(source string, err error) Position {
-	pos := Position{Source: source}
+	pos := Position{Source: source, Line: 1, Column: 1}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
-		pos.Column = 1
 	}
 	return pos
 }
 
-func decodeDocument(source string, n *yaml.Node, errs *ErrorList) (document, bool) {
-	before := len(*errs)
-	d := &decoder{source: source, errs: errs, positions: map[string]Position{}}
-	doc := document{positions: d.positions, start: d.pos(n)}
+// decodeDocument decodes one document. It returns false for a document
+// that is not a PoolPolicy at all, after one error saying so.
+func decodeDocument(source string, n *yaml.Node, budget *aliasBudget, errs *ErrorList) (document, bool) {
+	d := &decoder{source: source, errs: errs, positions: map[string]Position{}, failed: map[string]bool{}, aliases: budget}
+	doc := document{positions: d.positions, failed: d.failed, start: d.pos(n)}
+	if n.Kind != yaml.MappingNode {
+		errs.add(doc.start, "expected a %s document (a mapping), got %s", Kind, describe(n))
+		return doc, false
+	}
+	if apiVersion, kind := scalarField(n, "apiVersion"), scalarField(n, "kind"); apiVersion != APIVersion || kind != Kind {
+		errs.add(doc.start, "expected apiVersion %s and kind %s, got %s and %s", APIVersion, Kind, quote(apiVersion), quote(kind))
+		return doc, false
+	}
 	d.decode(n, reflect.ValueOf(&doc.policy).Elem(), "")
-	if len(*errs) > before {
-		return doc, false
-	}
-	p := doc.policy
-	if p.APIVersion != APIVersion || p.Kind != Kind {
-		errs.add(doc.start, "expected apiVersion %s and kind %s, got %q and %q", APIVersion, Kind, p.APIVersion, p.Kind)
-		return doc, false
-	}
 	return doc, true
+}
+
+// scalarField returns the value of a top-level scalar field, aliases not
+// followed: apiVersion and kind are written out.
+func scalarField(n *yaml.Node, name string) string {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == name && n.Content[i+1].Kind == yaml.ScalarNode {
+			return n.Content[i+1].Value
+		}
+	}
+	return ""
 }
 
 // at returns the position of path, or of its nearest recorded ancestor.
@@ -141,9 +170,34 @@ func (d document) at(path string) Position {
 	}
 }
 
+// errorf reports a mistake at path, unless path or a value above it did
+// not decode (that mistake is reported already).
 func (d document) errorf(errs *ErrorList, path, format string, args ...any) {
+	for p := path; ; {
+		if d.failed[p] {
+			return
+		}
+		cut := strings.LastIndexAny(p, ".[")
+		if cut < 0 {
+			break
+		}
+		p = p[:cut]
+	}
 	msg := fmt.Sprintf(format, args...)
-	errs.add(d.at(path), "policy %s: %s: %s", d.policy.Metadata.Name, path, msg)
+	errs.add(d.at(path), "%s: %s: %s", d.name(), displayPath(path), msg)
+}
+
+// name names the policy in messages, quoted and shortened unless it is a
+// valid name.
+func (d document) name() string {
+	name := d.policy.Metadata.Name
+	if name == "" {
+		return "policy"
+	}
+	if len(validation.IsDNS1123Label(name)) > 0 {
+		return "policy " + quote(name)
+	}
+	return "policy " + name
 }
 
 // sortErrors puts mistakes in source order, whatever order the checks found

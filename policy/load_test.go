@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,7 +49,7 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax error", "spec: [\n", []string{"1:1: did not find expected node content"}},
 		{"wrong kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n", []string{"1:1: expected apiVersion"}},
 		{"string where a mapping belongs", head + "spec: hello\n", []string{"4:7: spec: expected a mapping"}},
-		{"unquoted bool annotation", head + "spec:\n  annotations: {a: true}\n", []string{"5:20: expected a string, got bool true"}},
+		{"unquoted bool annotation", head + "spec:\n  annotations: {a: true}\n", []string{`5:20: spec.annotations.a: expected a string, got bool "true"`}},
 		{"unknown toleration field", head + "spec:\n  tolerations:\n    - {key: a, operator: Exists, colour: red}\n", []string{`6:34: spec.tolerations[0]: unknown field "colour"`}},
 		{"several mistakes in one policy", head + "spec:\n  pools: [{name: a, weight: 0}, {name: a, weight: 101}]\n  eviction: sometimes\n", []string{
 			"5:29: policy p: spec.pools[0].weight: weight 0 outside 1-100", `5:40: policy p: spec.pools[1].name: duplicate pool "a"`,
@@ -57,12 +58,27 @@ func TestLoadErrors(t *testing.T) {
 			"operator must be Exists when key is empty", "must be empty when operator is Exists", "tolerationSeconds: only valid with effect NoExecute"}},
 		{"reserved annotation", head + "spec:\n  annotations: {poolpatch.io/policies: x}\n", []string{"5:17: policy p: spec.annotations.poolpatch.io/policies: reserved"}},
 		{"annotations over the API server's size limit", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 256<<10) + "}\n",
-			[]string{"5:16: policy p: spec.annotations: annotations size 262145 is larger than limit 262144"}},
+			[]string{"5:17: policy p: spec.annotations.a: the set's annotations reach 262167 bytes"}},
+		{"annotations of two policies over the limit together", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 130<<10) + "}\n---\n" +
+			strings.Replace(head, "name: p", "name: q", 1) + "spec:\n  annotations: {b: " + strings.Repeat("y", 130<<10) + "}\n",
+			[]string{"11:17: policy q: spec.annotations.b: the set's annotations reach 266266 bytes on a pod this policy and the ones before it match"}},
+		{"poolpatch.io/policies counts", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 256<<10-1-len("poolpatch.io/policies")) + "}\n",
+			[]string{"5:17: policy p: spec.annotations.a: the set's annotations reach 262145 bytes"}},
+		{"Audit policies write no annotations", head + "spec:\n  annotations: {a: " + strings.Repeat("x", 130<<10) + "}\n---\n" +
+			strings.Replace(head, "name: p", "name: q", 1) + "spec:\n  mode: Audit\n  annotations: {b: " + strings.Repeat("y", 130<<10) + "}\n---\n" +
+			strings.Replace(head, "name: p", "name: r", 1) + "spec:\n  annotations: {a: " + strings.Repeat("z", 127<<10) + "}\n",
+			nil},
 		{"sameZoneWeight alone", head + "spec:\n  zones: {sameZoneWeight: 10}\n", []string{"set without sameZoneBy"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load(Source{Name: "f.yaml", Data: []byte(tt.yaml)})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Load error = %.300v, want none", err)
+				}
+				return
+			}
 			var list ErrorList
 			if !errors.As(err, &list) {
 				t.Fatalf("Load error = %v, want an ErrorList", err)
@@ -129,5 +145,25 @@ func TestExamplesLoad(t *testing.T) {
 		if set.Len() == 0 || len(set.Warnings) != 0 {
 			t.Errorf("%s: %d policies, warnings %q; want some policies and no warnings", name, set.Len(), set.Warnings)
 		}
+	}
+}
+
+// TestAliasBudgetPerSet: the alias bound holds for a whole set, so a
+// ConfigMap of many keys, each under it, is refused like one file over it.
+func TestAliasBudgetPerSet(t *testing.T) {
+	doc := "apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: p%d}\nspec:\n" +
+		"  tolerations: &x [&t {key: k, operator: Exists}" + strings.Repeat(",*t", 99) + "]\n" +
+		"  pools: [{name: a, weight: 1, tolerations: *x}]\n"
+	data := map[string]string{}
+	for i := range 40 {
+		data[fmt.Sprintf("k%02d.yaml", i)] = fmt.Sprintf(doc, i)
+	}
+	_, err := LoadConfigMap(data)
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Error(), "aliases expand to more than 10000 nodes") {
+		t.Fatalf("LoadConfigMap = %.500v, want one alias error", err)
+	}
+	if want := "k12.yaml:6:45: "; !strings.HasPrefix(list[0].Error(), want) {
+		t.Errorf("error %q, want it at %s", list[0].Error(), want)
 	}
 }

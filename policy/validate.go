@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -23,6 +22,7 @@ func validateDocuments(docs []document, errs *ErrorList) {
 		}
 		validatePolicy(d, errs)
 	}
+	validateAnnotationSize(docs, errs)
 }
 
 func validatePolicy(d document, errs *ErrorList) {
@@ -36,12 +36,12 @@ func validatePolicy(d document, errs *ErrorList) {
 	switch s.Mode {
 	case "", ModeEnforce, ModeAudit:
 	default:
-		d.errorf(errs, "spec.mode", "unknown mode %q (want Enforce or Audit)", s.Mode)
+		d.errorf(errs, "spec.mode", "unknown mode %s (want Enforce or Audit)", quote(string(s.Mode)))
 	}
 	switch s.Eviction {
 	case EvictionNone, EvictionSafe, EvictionNever, EvictionLocalVolumes:
 	default:
-		d.errorf(errs, "spec.eviction", "unknown eviction %q (want safe, never or local-volumes)", s.Eviction)
+		d.errorf(errs, "spec.eviction", "unknown eviction %s (want safe, never or local-volumes)", quote(string(s.Eviction)))
 	}
 	validateMatch(d, errs)
 	optionalQualifiedName(d, errs, "spec.poolKey", s.PoolKey)
@@ -53,15 +53,7 @@ func validatePolicy(d document, errs *ErrorList) {
 		checkValue(d, errs, "spec.schedulerName", s.SchedulerName, validation.IsDNS1123Subdomain(s.SchedulerName))
 	}
 	validateEmptyDir(d, errs)
-	for key := range s.Annotations {
-		checkValue(d, errs, "spec.annotations."+key, key, validation.IsQualifiedName(strings.ToLower(key)))
-		if key == PoliciesAnnotation {
-			d.errorf(errs, "spec.annotations."+key, "reserved for poolpatch")
-		}
-	}
-	if err := apivalidation.ValidateAnnotationsSize(s.Annotations); err != nil {
-		d.errorf(errs, "spec.annotations", "%v: the API server rejects a pod carrying them", err)
-	}
+	validateAnnotations(d, errs)
 	validatePrepull(d, errs)
 }
 
@@ -114,7 +106,7 @@ func validatePools(d document, errs *ErrorList) {
 		case pool.Name == "":
 			d.errorf(errs, path+".name", "required")
 		case seen[pool.Name]:
-			d.errorf(errs, path+".name", "duplicate pool %q", pool.Name)
+			d.errorf(errs, path+".name", "duplicate pool %s", quote(pool.Name))
 		default:
 			checkValue(d, errs, path+".name", pool.Name, validation.IsValidLabelValue(pool.Name))
 		}
@@ -122,7 +114,7 @@ func validatePools(d document, errs *ErrorList) {
 		checkWeight(d, errs, path+".weight", pool.Weight)
 		validateTolerations(d, errs, path+".tolerations", pool.Tolerations)
 	}
-	if d.policy.Spec.StrictPools != nil && len(d.policy.Spec.Pools) == 0 {
+	if d.policy.Spec.StrictPools != nil && len(d.policy.Spec.Pools) == 0 && !d.failed["spec.pools"] {
 		d.errorf(errs, "spec.strictPools", "set without pools")
 	}
 }
@@ -178,7 +170,7 @@ func validatePrepull(d document, errs *ErrorList) {
 	}
 	for i, image := range p.Images {
 		if image == "" || strings.ContainsAny(image, " \t\n") || strings.TrimSpace(image) != image {
-			d.errorf(errs, fmt.Sprintf("spec.prepull.images[%d]", i), "invalid image reference %q", image)
+			d.errorf(errs, fmt.Sprintf("spec.prepull.images[%d]", i), "invalid image reference %s", quote(image))
 		}
 	}
 }
@@ -202,17 +194,29 @@ func validateTolerations(d document, errs *ErrorList, path string, tolerations [
 				d.errorf(errs, at+".value", "must be empty when operator is Exists")
 			}
 		default:
-			d.errorf(errs, at+".operator", "unknown operator %q (want Equal or Exists)", t.Operator)
+			d.errorf(errs, at+".operator", "unknown operator %s (want Equal or Exists)", quote(string(t.Operator)))
 		}
 		switch t.Effect {
 		case "", corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
 		default:
-			d.errorf(errs, at+".effect", "unknown effect %q", t.Effect)
+			d.errorf(errs, at+".effect", "unknown effect %s", quote(string(t.Effect)))
 		}
 		if t.TolerationSeconds != nil && t.Effect != corev1.TaintEffectNoExecute {
 			d.errorf(errs, at+".tolerationSeconds", "only valid with effect NoExecute")
 		}
 	}
+}
+
+// tolerationProblem is validateTolerations for a toleration without
+// positions (one inside an annotation's JSON): its first problem, or "".
+func tolerationProblem(t corev1.Toleration) string {
+	var errs ErrorList
+	validateTolerations(document{failed: map[string]bool{}, positions: map[string]Position{}}, &errs, "toleration", []corev1.Toleration{t})
+	if len(errs) == 0 {
+		return ""
+	}
+	_, msg, _ := strings.Cut(errs[0].Message, "toleration[0].")
+	return msg
 }
 
 func checkWeight(d document, errs *ErrorList, path string, weight int32) {
@@ -229,6 +233,6 @@ func optionalQualifiedName(d document, errs *ErrorList, path, value string) {
 
 func checkValue(d document, errs *ErrorList, path, value string, msgs []string) {
 	for _, msg := range msgs {
-		d.errorf(errs, path, "invalid value %q: %s", value, msg)
+		d.errorf(errs, path, "invalid value %s: %s", quote(value), msg)
 	}
 }

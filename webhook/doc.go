@@ -12,7 +12,8 @@
 // one object, or from a file watched on disk. A new version is loaded whole
 // and swapped in atomically, so a request sees exactly one generation; a
 // version that fails validation is rejected, the last good set keeps serving,
-// and a metric (and, for a ConfigMap, a Kubernetes Event) says why.
+// and a metric (and, for a ConfigMap, a Kubernetes Event) says why. Before
+// the first good set there is none to keep: the replica stays unready.
 //
 // The webhook fails open: once a request is decoded, an internal error or a
 // panic answers allowed with no patch (counted and logged), unless

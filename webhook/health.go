@@ -14,13 +14,16 @@ import (
 // Sentinel errors of the readiness checks.
 var (
 	errPoliciesNotLoaded = errors.New("first policy load not finished")
+	errNoPolicySet       = errors.New("no valid policy set loaded yet: the policies were rejected (see the PolicyRejected Event and the logs)")
 	errNoCertificate     = errors.New("serving certificate not loaded")
 	errCachesNotSynced   = errors.New("namespace caches not synced")
 )
 
-// probes serves /healthz (the process answers) and /readyz (the first policy
-// load finished, a certificate is loaded, the caches are synced and the
-// webhook server accepts TLS connections).
+// probes serves /healthz (the process answers) and /readyz (a valid policy
+// set serves, a certificate is loaded, the caches are synced and the webhook
+// server accepts TLS connections). A replica whose first load is rejected
+// has no last good set: it stays unready rather than admit pods unpatched,
+// so the replicas still serving keep serving and a rollout stalls visibly.
 type probes struct {
 	ready map[string]healthz.Checker
 }
@@ -30,6 +33,9 @@ func newProbes(store *Store, certs *certificates, c *cluster) *probes {
 		"policies": func(*http.Request) error {
 			if !store.Loaded() {
 				return errPoliciesNotLoaded
+			}
+			if store.Current() == nil {
+				return errNoPolicySet
 			}
 			return nil
 		},

@@ -22,7 +22,8 @@ import (
 // Event reasons on the policy ConfigMap.
 const (
 	// ReasonPolicyRejected: a version failed validation; the message holds
-	// the positioned errors and the last good set keeps serving.
+	// the positioned errors, and says whether the last good set keeps
+	// serving or, with none yet, the replica stays unready.
 	ReasonPolicyRejected = "PolicyRejected"
 	// ReasonPolicyLoaded: a version was loaded; the message names its
 	// generation.
@@ -122,8 +123,12 @@ func (s *configMapSource) load(cm *corev1.ConfigMap, data map[string]string) {
 		return
 	}
 	if err != nil {
+		outcome := "the last good set keeps serving"
+		if s.store.Current() == nil {
+			outcome = "no good set yet: this replica stays unready"
+		}
 		s.cluster.recorder.Event(cm, corev1.EventTypeWarning, ReasonPolicyRejected,
-			truncate("policy set rejected, the last good set keeps serving: "+err.Error(), maxEventMessage))
+			truncate("policy set rejected, "+outcome+": "+err.Error(), maxEventMessage))
 		return
 	}
 	s.cluster.recorder.Eventf(cm, corev1.EventTypeNormal, ReasonPolicyLoaded,

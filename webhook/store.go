@@ -41,9 +41,10 @@ func (s *Store) Current() *policy.Set { return s.current.Load() }
 func (s *Store) Loaded() bool { return s.loaded.Load() }
 
 // Update loads a new version with load. On success the new set is published;
-// on failure the last good set keeps serving and the error, wrapping
-// policy.ErrInvalid when the policies are at fault, is returned. Either way the
-// reload metric moves and the store counts as loaded.
+// on failure the last good set keeps serving (before the first good one,
+// none: the readiness probe then fails) and the error, wrapping
+// policy.ErrInvalid when the policies are at fault, is returned. Either way
+// the reload metric moves and the store counts as loaded.
 func (s *Store) Update(origin string, load func() (*policy.Set, error)) (*policy.Set, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -51,12 +52,13 @@ func (s *Store) Update(origin string, load func() (*policy.Set, error)) (*policy
 	set, err := load()
 	if err != nil {
 		reloadsTotal.WithLabelValues(reloadRejected).Inc()
-		kept := "none"
 		if cur := s.current.Load(); cur != nil {
-			kept = cur.Generation
+			s.log.Error(err, "policy set rejected, keeping the last good set",
+				"origin", origin, "keptGeneration", cur.Generation)
+		} else {
+			s.log.Error(err, "policy set rejected and no good set yet: not ready until a valid set loads",
+				"origin", origin)
 		}
-		s.log.Error(err, "policy set rejected, keeping the last good set",
-			"origin", origin, "keptGeneration", kept)
 		return nil, fmt.Errorf("load policies from %s: %w", origin, err)
 	}
 	s.current.Store(set)

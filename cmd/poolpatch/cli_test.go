@@ -20,6 +20,9 @@ func TestExitCodes(t *testing.T) {
 	noKind := write("nokind.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n---\nfoo: bar\n")
 	scalar := write("scalar.yaml", "just a string\n")
 	broken := write("broken.yaml", "kind: Pod\nmetadata: [\n")
+	wrongType := write("wrongtype.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: m, image: i}]\n  tolerations: {key: a}\n")
+	jsonStream := write("stream.json", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"m","image":"i"}]}}`+
+		"\n"+`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}`+"\n")
 	invalid := filepath.Join(testdataDir, "policies", "invalid.yaml")
 	configMap := filepath.Join(testdataDir, "policies", "configmap.yaml")
 	tests := []struct {
@@ -36,6 +39,8 @@ func TestExitCodes(t *testing.T) {
 		{"document without kind", []string{"mutate", "-p", examplePolicies, "-f", noKind}, 2, "nokind.yaml:5:1: document has no kind"},
 		{"document that is not a mapping", []string{"mutate", "-p", examplePolicies, "-f", scalar}, 2, "scalar.yaml:1:1: not a Kubernetes object"},
 		{"YAML syntax error", []string{"mutate", "-p", examplePolicies, "-f", broken}, 2, "broken.yaml:"},
+		{"field of the wrong type", []string{"mutate", "-p", examplePolicies, "-f", wrongType}, 2, "wrongtype.yaml:6:16: Pod p: spec.tolerations: expected"},
+		{"concatenated JSON objects", []string{"mutate", "-p", examplePolicies, "-f", jsonStream}, 0, "ConfigMap default/b: not a Pod"},
 		{"bad output format", []string{"mutate", "-p", examplePolicies, "-f", pod, "-o", "xml"}, 2, "unknown output format"},
 		{"validate ok", []string{"validate", configMap}, 0, ""},
 		{"files form one set: names are unique across them", []string{"validate", examplePolicies, configMap}, 1, "duplicate policy name"},

@@ -1,13 +1,14 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -27,6 +28,11 @@ type Document struct {
 	Column int
 	// Object is the document itself.
 	Object Object
+
+	// node (YAML) or raw (JSON) is the document as read, kept to point at
+	// the value a later error is about.
+	node *yaml.Node
+	raw  []byte
 }
 
 // Where formats the document's position as source:line:col.
@@ -40,22 +46,36 @@ func (d Document) IsList() bool {
 	return ok && isListKind(kindOf(d.Object))
 }
 
-// Reader reads the documents of a YAML stream or a JSON document (JSON is
-// YAML) one at a time, so a long stream never sits in memory whole.
+// Reader reads the documents of a YAML stream, or of a stream of JSON
+// objects (one after the other, as `jq '.items[]'` prints them), one at a
+// time, so a long stream never sits in memory whole.
 type Reader struct {
 	source string
-	dec    *yaml.Decoder
+	in     *bufio.Reader
+	dec    *yaml.Decoder // YAML
+	json   *jsonStream   // JSON, when the stream starts with '{'
+	first  bool
 }
 
 // NewReader reads documents from r; source names r in errors.
 func NewReader(source string, r io.Reader) *Reader {
-	return &Reader{source: source, dec: yaml.NewDecoder(r)}
+	in := bufio.NewReader(r)
+	reader := &Reader{source: source, in: in, first: true}
+	if startsWithJSONObject(in) {
+		reader.json = &jsonStream{r: in, line: 1, col: 0}
+	} else {
+		reader.dec = yaml.NewDecoder(in)
+	}
+	return reader
 }
 
 // Next returns the next document, or io.EOF after the last. Every document
 // must be a Kubernetes object with a kind; any other input is a positioned
 // error wrapping ErrUnreadable.
 func (r *Reader) Next() (Document, error) {
+	if r.json != nil {
+		return r.nextJSON()
+	}
 	for {
 		var root yaml.Node
 		err := r.dec.Decode(&root)
@@ -63,13 +83,39 @@ func (r *Reader) Next() (Document, error) {
 			return Document{}, io.EOF
 		}
 		if err != nil {
-			return Document{}, fmt.Errorf("%s:%d:1: %s: %w", r.source, errorLine(err), err.Error(), ErrUnreadable)
+			return Document{}, fmt.Errorf("%s:%d:1: %s: %w", r.source, max(errorLine(err), 1), err.Error(), ErrUnreadable)
 		}
 		if len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
 			continue
 		}
 		return toDocument(r.source, root.Content[0])
 	}
+}
+
+// nextJSON reads the next object of a JSON stream. A first "object" that
+// is not JSON is YAML's flow mapping ({kind: Pod, ...}): the stream is then
+// read as YAML from its start.
+func (r *Reader) nextJSON() (Document, error) {
+	first := r.first
+	r.first = false
+	raw, line, col, err := r.json.next()
+	if errors.Is(err, io.EOF) {
+		return Document{}, io.EOF
+	}
+	doc := Document{Source: r.source, Line: line, Column: col, raw: raw}
+	if err != nil {
+		return doc, fmt.Errorf("%s: %s: %w", doc.Where(), err.Error(), ErrUnreadable)
+	}
+	doc.Object, err = DecodeObject(raw)
+	if err != nil && first {
+		prefix := strings.Repeat("\n", line-1) + strings.Repeat(" ", col-1)
+		r.json, r.dec = nil, yaml.NewDecoder(io.MultiReader(strings.NewReader(prefix), bytes.NewReader(raw), r.in))
+		return r.Next()
+	}
+	if err != nil {
+		return doc, fmt.Errorf("%s: %s: %w", doc.Where(), strings.TrimPrefix(err.Error(), "json: "), ErrUnreadable)
+	}
+	return doc, checkObject(doc)
 }
 
 // Read parses all documents of data.
@@ -89,35 +135,38 @@ func Read(source string, data []byte) ([]Document, error) {
 }
 
 func toDocument(source string, n *yaml.Node) (Document, error) {
-	doc := Document{Source: source, Line: n.Line, Column: n.Column}
+	doc := Document{Source: source, Line: n.Line, Column: n.Column, node: n}
 	if n.Kind != yaml.MappingNode {
 		return doc, fmt.Errorf("%s: not a Kubernetes object (a mapping with a kind): %w", doc.Where(), ErrUnreadable)
 	}
-	var generic any
-	if err := n.Decode(&generic); err != nil {
-		return doc, fmt.Errorf("%s: %s: %w", doc.Where(), err.Error(), ErrUnreadable)
-	}
-	// A round trip through JSON turns YAML's types (timestamps, integers of
-	// every size) into the JSON forms that the API types decode.
-	raw, err := json.Marshal(generic)
+	v, err := (&converter{}).value(n)
 	if err != nil {
-		return doc, fmt.Errorf("%s: %s: %w", doc.Where(), err.Error(), ErrUnreadable)
+		at := n
+		var perr *positionedError
+		if errors.As(err, &perr) {
+			at = perr.node
+		}
+		return doc, fmt.Errorf("%s:%d:%d: %s: %w", source, at.Line, at.Column, err.Error(), ErrUnreadable)
 	}
-	if err := json.Unmarshal(raw, &doc.Object); err != nil {
-		return doc, fmt.Errorf("%s: %s: %w", doc.Where(), err.Error(), ErrUnreadable)
-	}
+	doc.Object = v.(Object)
+	return doc, checkObject(doc)
+}
+
+// checkObject checks that a document is a Kubernetes object, or a List of
+// them.
+func checkObject(doc Document) error {
 	if kindOf(doc.Object) == "" {
-		return doc, fmt.Errorf("%s: document has no kind, so it is not a Kubernetes object: %w", doc.Where(), ErrUnreadable)
+		return fmt.Errorf("%s: document has no kind, so it is not a Kubernetes object: %w", doc.Where(), ErrUnreadable)
 	}
 	if items, ok := doc.Object["items"].([]any); ok && isListKind(kindOf(doc.Object)) {
 		for i, item := range items {
 			obj, ok := item.(Object)
 			if !ok || kindOf(obj) == "" {
-				return doc, fmt.Errorf("%s: items[%d] is not a Kubernetes object with a kind: %w", doc.Where(), i, ErrUnreadable)
+				return fmt.Errorf("%s: items[%d] is not a Kubernetes object with a kind: %w", doc.Where(), i, ErrUnreadable)
 			}
 		}
 	}
-	return doc, nil
+	return nil
 }
 
 var lineInError = regexp.MustCompile(`line (\d+)`)
