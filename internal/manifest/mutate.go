@@ -142,8 +142,8 @@ func applyPatch(obj Object, path []string, out Outcome) (Outcome, error) {
 	if err != nil {
 		return out, fmt.Errorf("%s %s: apply patch: %w", out.Kind, out.Name, err)
 	}
-	var mutated Object
-	if err := json.Unmarshal(patched, &mutated); err != nil {
+	mutated, err := DecodeObject(patched)
+	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
 	}
 	out.Mutated, out.Patch = mutated, ops
@@ -171,11 +171,4 @@ func convert(in Object, out any) error {
 		return fmt.Errorf("decode: %w", err)
 	}
 	return nil
-}
-
-func deepCopy(obj Object) Object {
-	raw, _ := json.Marshal(obj)
-	var out Object
-	_ = json.Unmarshal(raw, &out)
-	return out
 }

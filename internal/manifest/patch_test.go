@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
-	"sigs.k8s.io/yaml"
 
 	"github.com/poolpatch/poolpatch/policy"
 )
@@ -55,16 +54,25 @@ spec:
           restartPolicy: OnFailure
           containers: [{name: hello, image: registry.example/busybox:1}]
 `},
+		{name: "mutated pod with an integer above 2^53", object: `
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: batch}
+spec:
+  activeDeadlineSeconds: 9223372036854775807
+  containers: [{name: c, image: i}]
+`},
 		{name: "pass-through kind", object: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n", wantEmpty: true},
 		{name: "DaemonSet", object: "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: i}]\n", wantEmpty: true},
 		{name: "opted-out pod", object: "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {poolpatch.io/mutate: \"false\"}}\nspec: {containers: [{name: c, image: i}]}\n", wantEmpty: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var obj Object
-			if err := yaml.Unmarshal([]byte(tt.object), &obj); err != nil {
-				t.Fatal(err)
+			docs, err := Read("in.yaml", []byte(tt.object))
+			if err != nil || len(docs) != 1 {
+				t.Fatalf("read: %v", err)
 			}
+			obj := docs[0].Object
 			out, err := MutateObject(obj, Options{Set: set, DefaultNamespace: "default"})
 			if err != nil {
 				t.Fatal(err)
@@ -89,12 +97,16 @@ spec:
 			if err != nil {
 				t.Fatalf("printed patch does not apply to the object as written: %v\n%s", err, line)
 			}
-			var got Object
-			if err := json.Unmarshal(patched, &got); err != nil {
+			got, err := DecodeObject(patched)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(out.Mutated, got); diff != "" {
 				t.Errorf("patched input differs from the output (-output +patched):\n%s", diff)
+			}
+			if raw, _ := json.Marshal(out.Mutated); strings.Contains(tt.object, "9223372036854775807") &&
+				!strings.Contains(string(raw), "9223372036854775807") {
+				t.Errorf("an integer above 2^53 changed: %s", raw)
 			}
 		})
 	}
