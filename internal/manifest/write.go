@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/mattbaird/jsonpatch"
-	"sigs.k8s.io/yaml"
 
 	"github.com/poolpatch/poolpatch/policy"
 )
@@ -56,7 +55,7 @@ func (w *Writer) Write(doc Object, outcomes []Outcome) error {
 		w.held = append(w.held, doc)
 		return nil
 	}
-	raw, err := yaml.Marshal(doc)
+	raw, err := marshalYAML(doc)
 	if err != nil {
 		return fmt.Errorf("marshal yaml: %w", err)
 	}
