@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"maps"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -20,7 +19,7 @@ type mutator struct {
 }
 
 // mutators run in this order for each policy.
-var mutators = []mutator{
+var mutators = [...]mutator{
 	{SettingPools, []string{tolerationsPath, affinityPath}, mutatePools},
 	{SettingZones, []string{affinityPath}, mutateZones},
 	{SettingTolerations, []string{tolerationsPath}, mutateTolerations},
@@ -76,7 +75,7 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 		return res
 	}
 	w := newWriter(pod)
-	claims := map[Setting]string{}
+	claims := &claims{}
 	res.Changes = runPass(w, enforce, ns, opts, claims, res)
 	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && pod.Annotations[PoliciesAnnotation] != names {
 		w.writes = policiesWrites
@@ -86,7 +85,8 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	if len(audit) > 0 {
 		// Audit policies see the enforced pod and the Enforce claims, but
 		// what they add is thrown away: they never claim a setting.
-		res.AuditChanges = runPass(w.fork(), audit, ns, opts, maps.Clone(claims), res)
+		auditClaims := *claims
+		res.AuditChanges = runPass(w.fork(), audit, ns, opts, &auditClaims, res)
 		res.auditSummary()
 	}
 	return res
@@ -94,12 +94,13 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 
 // runPass runs every mutator of every policy, in order, through w, and
 // returns what they added.
-func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims map[Setting]string, res *Result) []Change {
-	m := &mutation{writer: w, ns: ns, opts: opts, claims: claims, result: res}
+func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims *claims, res *Result) []Change {
+	m := &mutation{writer: w, ns: ns, opts: opts, claims: claims, result: res,
+		changes: make([]Change, 0, 4*len(policies))}
 	for _, c := range policies {
 		m.policy = c
-		for _, mut := range mutators {
-			m.setting, w.writes = mut.setting, mut.writes
+		for i, mut := range mutators {
+			m.index, m.setting, w.writes = i, mut.setting, mut.writes
 			mut.apply(m)
 		}
 	}
@@ -137,7 +138,8 @@ type mutation struct {
 	policy  *compiled
 	ns      Namespace
 	opts    Options
-	claims  map[Setting]string
+	claims  *claims
+	index   int
 	result  *Result
 	setting Setting
 	changes []Change
@@ -146,12 +148,22 @@ type mutation struct {
 // claim reports whether this policy decides the current single-valued
 // setting: the first matching policy that sets it does.
 func (m *mutation) claim() bool {
-	if owner, taken := m.claims[m.setting]; taken && owner != m.policy.name {
+	if owner := m.claims[m.index]; owner != "" && owner != m.policy.name {
 		return false
 	}
-	m.claims[m.setting] = m.policy.name
+	m.claims[m.index] = m.policy.name
 	return true
 }
+
+// claims holds, per mutator of the table, the policy that decides its
+// setting; an array rather than a map, since there are a handful.
+type claims [numSettings]string
+
+// numSettings is the number of mutators; the blank array below fails to compile when
+// the table and this number disagree.
+const numSettings = 8
+
+var _ = [1]struct{}{}[len(mutators)-numSettings]
 
 // changed records what the mutator added, for logs and the CLI.
 func (m *mutation) changed(detail string) {
