@@ -79,19 +79,26 @@ func (w *writer) ownAffinity() {
 	}
 }
 
-// nodeAffinity returns the pod's node affinity, creating and recording
-// what is missing as empty objects that the caller's operations fill.
-func (w *writer) nodeAffinity() *corev1.NodeAffinity {
+// affinity returns the pod's own copy of its affinity, creating and
+// recording it as an empty object when missing; the callers' operations
+// fill it.
+func (w *writer) affinity() *corev1.Affinity {
 	w.ownAffinity()
 	if w.pod.Spec.Affinity == nil {
 		w.pod.Spec.Affinity = &corev1.Affinity{}
 		w.add(affinityPath, emptyObject)
 	}
-	if w.pod.Spec.Affinity.NodeAffinity == nil {
-		w.pod.Spec.Affinity.NodeAffinity = &corev1.NodeAffinity{}
+	return w.pod.Spec.Affinity
+}
+
+// nodeAffinity returns the pod's node affinity, created like affinity.
+func (w *writer) nodeAffinity() *corev1.NodeAffinity {
+	a := w.affinity()
+	if a.NodeAffinity == nil {
+		a.NodeAffinity = &corev1.NodeAffinity{}
 		w.add(nodeAffinityPath, emptyObject)
 	}
-	return w.pod.Spec.Affinity.NodeAffinity
+	return a.NodeAffinity
 }
 
 // addRequiredExpression adds expr to every required term, since terms are
@@ -150,16 +157,12 @@ func (w *writer) addPreferredPodAffinity(term corev1.WeightedPodAffinityTerm) bo
 		slices.ContainsFunc(a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution, semanticEqual(term)) {
 		return false
 	}
-	w.ownAffinity()
-	if w.pod.Spec.Affinity == nil {
-		w.pod.Spec.Affinity = &corev1.Affinity{}
-		w.add(affinityPath, emptyObject)
-	}
-	if w.pod.Spec.Affinity.PodAffinity == nil {
-		w.pod.Spec.Affinity.PodAffinity = &corev1.PodAffinity{}
+	a := w.affinity()
+	if a.PodAffinity == nil {
+		a.PodAffinity = &corev1.PodAffinity{}
 		w.add(podAffinityPath, emptyObject)
 	}
-	pa := w.pod.Spec.Affinity.PodAffinity
+	pa := a.PodAffinity
 	w.appendTo(preferredPodAffPath, len(pa.PreferredDuringSchedulingIgnoredDuringExecution), term)
 	pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution, term)
 	return true
