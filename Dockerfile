@@ -5,7 +5,10 @@
 # containers run). Multi-arch: the Go stage runs on the build machine's
 # platform and cross-compiles for each target platform.
 #
-#   make image IMAGE=<your-registry>/poolpatch:<tag> BASE_IMAGE=<distroless static:nonroot>
+#   make docker-image IMAGE=<your-registry>/poolpatch:<tag> BASE_IMAGE=<distroless static:nonroot>
+#
+# Without a Docker engine, `make image` builds the same image with Go tooling
+# alone (tools/image): see the README.
 #
 # BASE_IMAGE has no default on purpose: set it to the distroless
 # "static:nonroot" image as your registry or mirror serves it, preferably
