@@ -11,7 +11,7 @@ comma := ,
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build test unit integration e2e lint demo bench tools manifests image docker-image clean
+.PHONY: all build test unit integration e2e lint demo bench tools manifests schema image docker-image clean
 
 all: build
 
@@ -101,6 +101,12 @@ bench: tools build
 ## (the staleness test rewrites it, so test and target cannot disagree)
 manifests: $(BIN)/helm
 	$(GO) test -count=1 ./e2e/chart -run '^TestDeployIsCurrent$$' -args -update
+
+## schema: docs/poolpolicy.schema.json and the `policies` value of the
+## chart's values.schema.json, generated from the Go types of policy/ (the
+## staleness test rewrites them, so test and target cannot disagree)
+schema:
+	$(GO) test -count=1 ./internal/policyschema -run '^TestSchemaIsCurrent$$' -args -update
 
 ## chart-test: helm lint, golden templates, server-side dry-run, install and
 ## upgrade, Pod Security and RBAC of charts/poolpatch (also part of ./e2e/...)

@@ -25,6 +25,7 @@ Usage:
   poolpatch serve [flags]                        run the admission webhook
   poolpatch mutate -p POLICIES... -f MANIFEST    preview what the policies do to a manifest
   poolpatch validate FILE...                     check policy files
+  poolpatch schema                               print the JSON Schema of a PoolPolicy (for editors)
   poolpatch version                              print the version
 
 Run 'poolpatch COMMAND -h' for a command's flags.
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMutate(args[1:], stdin, stdout, stderr)
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
+	case "schema":
+		return runSchema(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
