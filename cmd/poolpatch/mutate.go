@@ -12,7 +12,8 @@ import (
 	"github.com/poolpatch/poolpatch/policy"
 )
 
-// Exit codes of mutate, as DESIGN.md fixes them.
+// Exit codes of mutate, as the README ("Previewing with poolpatch mutate")
+// states them: scripts depend on them.
 const (
 	exitOK             = 0
 	exitInvalidPolicy  = 1
