@@ -25,9 +25,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## unit: unit, golden and fuzz-seed tests (no control plane)
+## unit: unit, golden and fuzz-seed tests, the policy schema and docs (no
+## control plane)
 unit:
-	$(GO) test -count=1 ./policy/... ./internal/... ./cmd/...
+	$(GO) test -count=1 ./policy/... ./internal/... ./cmd/... ./docs/...
 
 ## test: lint, unit tests, then everything that needs the real control plane
 test: lint unit integration e2e
