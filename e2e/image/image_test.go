@@ -1,6 +1,7 @@
 package image
 
 import (
+	"archive/tar"
 	"bytes"
 	"debug/elf"
 	"encoding/json"
@@ -217,7 +218,7 @@ func checkFiles(t *testing.T, fs map[string]file) {
 	t.Helper()
 	var regular []string
 	for name, f := range fs {
-		if f.hdr.Typeflag != 'd' {
+		if f.hdr.Typeflag != tar.TypeDir {
 			regular = append(regular, name)
 		}
 	}
