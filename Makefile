@@ -24,11 +24,13 @@ build:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd tools/image && $(GO) vet ./...
 
 ## unit: unit, golden and fuzz-seed tests, the policy schema and docs (no
 ## control plane)
 unit:
 	$(GO) test -count=1 ./policy/... ./internal/... ./cmd/... ./docs/...
+	cd tools/image && $(GO) test -count=1 ./...
 
 ## test: lint, unit tests, then everything that needs the real control plane
 test: lint unit integration e2e
