@@ -23,6 +23,9 @@ func TestValuesRejected(t *testing.T) {
 		{name: "bearer token secret without key", set: []string{"serviceMonitor.bearerTokenSecret.name=s"}, want: "bearerTokenSecret"},
 		{name: "bad duration", set: []string{"tls.certManager.duration=90days"}, want: "duration"},
 		{name: "bad digest", set: []string{"image.digest=latest"}, want: "digest"},
+		{name: "policy field unknown (schema from the Go types)", set: []string{"policies[0].metadata.name=a", "policies[0].spec.poolKeys=x"}, want: "poolKeys"},
+		{name: "pool weight over 100", set: []string{"policies[0].metadata.name=a", "policies[0].spec.pools[0].name=p", "policies[0].spec.pools[0].weight=150"}, want: "weight"},
+		{name: "unknown eviction", set: []string{"policies[0].metadata.name=a", "policies[0].spec.eviction=always"}, want: "eviction"},
 		{name: "policies.yaml given twice", set: []string{"policies[0].metadata.name=a", "policies[0].spec.eviction=safe", `policyFiles.policies\.yaml=x`}, want: "policies.yaml"},
 	}
 	for _, tc := range tests {
