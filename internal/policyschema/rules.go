@@ -2,6 +2,7 @@ package policyschema
 
 import (
 	"reflect"
+	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -29,7 +30,24 @@ const (
 	// An image reference as validation accepts it: not empty, no blanks.
 	imageReference = `^[^ \t\n]+$`
 	maxQualified   = 253 + 1 + 63
+	// A 32-bit integer as the API server takes pod-deletion-cost: no plus
+	// sign, no leading zero unless negative.
+	deletionCost = `^(0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7]` +
+		`|-0*([0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-8]))$`
 )
+
+// refusedAnnotations are keys a policy may never add (policy/annotations.go):
+// poolpatch's own, the kubelet's static-pod markers, and the pod seccomp
+// profile, which must agree with each pod's securityContext. The container
+// seccomp and AppArmor prefixes are refused by pattern.
+var refusedAnnotations = []string{
+	policy.PoliciesAnnotation,
+	corev1.MirrorPodAnnotationKey,
+	"kubernetes.io/config.source",
+	"kubernetes.io/config.hash",
+	"kubernetes.io/config.seen",
+	corev1.SeccompPodAnnotationKey,
+}
 
 // requiredFields: what validation reports as "required" when absent. A
 // pool and a zone preference need a weight: validation refuses 0.
@@ -90,7 +108,12 @@ var fieldRules = map[string]func(Schema){
 		s["pattern"], s["maxLength"] = "("+dns1123Subdomain+")|^$", 253
 	},
 	"Spec.annotations": func(s Schema) {
-		s["propertyNames"] = Schema{"pattern": annotationKey, "maxLength": maxQualified, "not": Schema{"const": policy.PoliciesAnnotation}}
+		s["propertyNames"] = Schema{"pattern": annotationKey, "maxLength": maxQualified, "not": Schema{"anyOf": []Schema{
+			{"enum": refusedAnnotations},
+			{"pattern": "^" + regexp.QuoteMeta(corev1.SeccompContainerAnnotationKeyPrefix)},
+			{"pattern": "^" + regexp.QuoteMeta(corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix)},
+		}}}
+		s["properties"] = Schema{corev1.PodDeletionCost: Schema{"type": "string", "pattern": deletionCost}}
 	},
 	"Match.namespaces":         items(func(s Schema) { s["pattern"], s["maxLength"] = dns1123Label, 63 }),
 	"Pool.name":                func(s Schema) { s["pattern"], s["minLength"] = labelValue, 1 },

@@ -46,11 +46,12 @@ func TestValidPoliciesMatchSchema(t *testing.T) {
 // Schema can see: they concern the YAML text (keys, aliases, tags) that an
 // editor's JSON value no longer has, several documents, or totals.
 var notExpressible = []*regexp.Regexp{
-	regexp.MustCompile(`duplicate (field|key|pool|policy name)`), // YAML keys, names across items and documents
-	regexp.MustCompile(`alias|anchor`),                           // bounded by the loader, expanded for the schema
-	regexp.MustCompile(`unknown field "<<"`),                     // a merge key, merged for the schema
-	regexp.MustCompile(`got !`),                                  // explicit YAML tags
-	regexp.MustCompile(`annotations: .*must have at most`),       // total size of the annotations
+	regexp.MustCompile(`duplicate (field|key|pool|policy name)`),               // YAML keys, names across items and documents
+	regexp.MustCompile(`alias|anchor`),                                         // bounded by the loader, expanded for the schema
+	regexp.MustCompile(`unknown field "<<"|merge keys`),                        // a merge key, merged for the schema
+	regexp.MustCompile(`not a JSON list of tolerations|invalid toleration \d`), // JSON inside an annotation's value
+	regexp.MustCompile(`got !`),                                                // explicit YAML tags
+	regexp.MustCompile(`annotations: .*must have at most`),                     // total size of the annotations
 }
 
 // TestInvalidPoliciesRejectedByBoth: for the invalid and hostile policy
