@@ -71,10 +71,14 @@ func splitDocuments(data []byte) ([]document, error) {
 	}
 }
 
-// instance converts a document to the JSON value an editor validates.
+// instance converts a document to the JSON value an editor validates. Like
+// an editor, it judges a document with duplicate keys by its first ones (the
+// duplicates are YAML errors of their own); aliases are followed within a
+// budget, so the alias bombs of the corpus have no JSON value.
 func instance(n *yaml.Node) (any, error) {
-	var v any
-	if err := n.Decode(&v); err != nil {
+	budget := 100000
+	v, err := toJSON(n, &budget)
+	if err != nil {
 		return nil, err
 	}
 	data, err := json.Marshal(v)
@@ -82,6 +86,49 @@ func instance(n *yaml.Node) (any, error) {
 		return nil, err
 	}
 	return jsonschema.UnmarshalJSON(bytes.NewReader(data))
+}
+
+func toJSON(n *yaml.Node, budget *int) (any, error) {
+	if *budget--; *budget < 0 {
+		return nil, errors.New("aliases expand too far")
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return toJSON(n.Alias, budget)
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			if _, dup := m[key]; dup {
+				continue
+			}
+			v, err := toJSON(n.Content[i+1], budget)
+			if err != nil {
+				return nil, err
+			}
+			m[key] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		list := make([]any, 0, len(n.Content))
+		for _, item := range n.Content {
+			v, err := toJSON(item, budget)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		return list, nil
+	}
+	switch n.Tag {
+	case "!!int", "!!float", "!!bool", "!!null":
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return n.Value, nil
 }
 
 // schemaError is one leaf error of the validator, at a line of the file.

@@ -114,6 +114,7 @@ func TestInvalidPoliciesRejectedByBoth(t *testing.T) {
 					}
 					if perr != nil || skip[docOf(e.Pos.Line)] || !expressible(e.Message) {
 						onlyValidate++
+						t.Logf("only validate: %v", e)
 						continue
 					}
 					checked++
