@@ -13,7 +13,7 @@ import (
 // Explain answers where in.Pod can run and why. It never modifies its input.
 func Explain(in Input) Report {
 	pod := in.Pod
-	if in.Result != nil && in.Result.Pod != nil {
+	if in.Result != nil && in.Result.Pod != nil && !in.Stored {
 		pod = in.Result.Pod
 	}
 	r := Report{Pod: in.Pod.Namespace + "/" + podName(in.Pod), BoundTo: in.Pod.Spec.NodeName, Policies: in.Policies}

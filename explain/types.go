@@ -12,8 +12,12 @@ type Input struct {
 	// (live, already mutated, perhaps bound: Pod.Spec.NodeName).
 	Pod *corev1.Pod
 	// Result is the engine's result for the pod; the scheduler sees
-	// Result.Pod. Nil means the pod is explained as it is.
+	// Result.Pod, unless Stored. Nil means the pod is explained as it is.
 	Result *policy.Result
+	// Stored says Pod is the stored pod (live): the scheduler sees it as it
+	// is, whatever the policies would add now (the namespace may not be
+	// opted in, the pod may have been created before the policies).
+	Stored bool
 	// Policies are the set's match verdicts for the pod (policy.Set.Explain).
 	Policies []policy.PolicyMatch
 	// Nodes are the cluster's Nodes.

@@ -24,9 +24,10 @@ type Cluster struct {
 }
 
 // Explain runs the engine on the pod and explains the result against the
-// cluster. A bound pod (live) is given to the engine unbound, since the
-// engine never mutates bound pods and the question is what it would do.
-func Explain(pod *corev1.Pod, set *policy.Set, ns policy.Namespace, c Cluster) explain.Report {
+// cluster. A stored pod (live) is scheduled as it is; the engine sees it
+// unbound, since it never mutates bound pods and the question is what the
+// policies make of it.
+func Explain(pod *corev1.Pod, set *policy.Set, ns policy.Namespace, c Cluster, stored bool) explain.Report {
 	engineView := pod
 	if pod.Spec.NodeName != "" {
 		engineView = pod.DeepCopy()
@@ -34,7 +35,7 @@ func Explain(pod *corev1.Pod, set *policy.Set, ns policy.Namespace, c Cluster) e
 	}
 	res := applyPolicies(engineView, set, ns)
 	return explain.Explain(explain.Input{
-		Pod: pod, Result: res, Policies: set.Explain(pod.Labels, ns),
+		Pod: pod, Result: res, Stored: stored, Policies: set.Explain(pod.Labels, ns),
 		Nodes: c.Nodes, Pods: c.Pods, Services: c.Services, NodePools: c.NodePools,
 	})
 }

@@ -61,7 +61,7 @@ func (l *Live) Report(ctx context.Context, namespace, name string) (explain.Repo
 	if err != nil {
 		return explain.Report{}, err
 	}
-	return Explain(pod, set, Namespace(namespace, ns.Labels), c), nil
+	return Explain(pod, set, Namespace(namespace, ns.Labels), c, true), nil
 }
 
 // policies loads the policy ConfigMap; a missing one means no policies,

@@ -32,7 +32,7 @@ func (o Offline) Reports(docs []manifest.Document) ([]explain.Report, error) {
 		if !ok {
 			continue
 		}
-		out = append(out, Explain(pod, o.Set, Namespace(pod.Namespace, o.NamespaceLabels), o.Cluster))
+		out = append(out, Explain(pod, o.Set, Namespace(pod.Namespace, o.NamespaceLabels), o.Cluster, false))
 	}
 	return out, nil
 }
