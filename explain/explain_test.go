@@ -137,3 +137,19 @@ func TestBoundPod(t *testing.T) {
 		t.Errorf("verdict %q, want %q (the pod itself uses no room)", r.Verdict.Text, want)
 	}
 }
+
+// TestNotEvaluated checks that the verdict names the filters explain does
+// not run for a pod subject to them.
+func TestNotEvaluated(t *testing.T) {
+	pod := testPod(t, poolPod)
+	pod.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}}
+	pod.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}}}
+	pod.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone", WhenUnsatisfiable: corev1.DoNotSchedule}}
+	v := Explain(Input{Pod: pod, Nodes: cluster()}).Verdict
+	if diff := cmp.Diff([]string{"topology spread constraints", "host ports", "volumes"}, v.NotEvaluated); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !strings.HasSuffix(v.Text, "; not evaluated: topology spread constraints, host ports, volumes") {
+		t.Errorf("verdict %q", v.Text)
+	}
+}

@@ -124,6 +124,10 @@ type Verdict struct {
 	// Grow names what would have to grow: a NodePool, or a pool whose
 	// Nodes fail on resources alone.
 	Grow string `json:"grow,omitempty"`
+	// NotEvaluated names the scheduler filters this pod is subject to that
+	// explain does not run (required pod affinity, DoNotSchedule topology
+	// spreading, host ports, volumes), so the verdict is an upper bound.
+	NotEvaluated []string `json:"notEvaluated,omitempty"`
 	// Text is the verdict line.
 	Text string `json:"text"`
 }

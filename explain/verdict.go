@@ -13,7 +13,7 @@ const maxNamed = 4
 // verdict sums the report up: the best Nodes and whether other scores may
 // choose another, or why nothing fits and what would have to grow.
 func verdict(pod *corev1.Pod, in Input, r Report) Verdict {
-	var v Verdict
+	v := Verdict{NotEvaluated: notEvaluated(pod)}
 	var best []NodeLine
 	for _, l := range r.Nodes {
 		if l.Best {
@@ -28,7 +28,7 @@ func verdict(pod *corev1.Pod, in Input, r Report) Verdict {
 		if v.Grow != "" {
 			v.Text += " " + v.Grow
 		}
-		return v
+		return withCaveats(v)
 	}
 	v.Fits = true
 	nodes := make([]*corev1.Node, len(in.Nodes))
@@ -44,7 +44,52 @@ func verdict(pod *corev1.Pod, in Input, r Report) Verdict {
 	if v.OtherScores != "" {
 		v.Text += "; other scores may decide: " + v.OtherScores
 	}
+	return withCaveats(v)
+}
+
+func withCaveats(v Verdict) Verdict {
+	if len(v.NotEvaluated) > 0 {
+		v.Text += "; not evaluated: " + strings.Join(v.NotEvaluated, ", ")
+	}
 	return v
+}
+
+// notEvaluated lists the filters the pod is subject to that explain does
+// not run: they can only remove Nodes from the feasible ones.
+func notEvaluated(pod *corev1.Pod) []string {
+	var out []string
+	if a := pod.Spec.Affinity; a != nil && (a.PodAffinity != nil && len(a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0 ||
+		a.PodAntiAffinity != nil && len(a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0) {
+		out = append(out, "required pod affinity")
+	}
+	for _, c := range pod.Spec.TopologySpreadConstraints {
+		if c.WhenUnsatisfiable == corev1.DoNotSchedule {
+			out = append(out, "topology spread constraints")
+			break
+		}
+	}
+	for _, c := range pod.Spec.Containers {
+		if slicesContainsHostPort(c.Ports) {
+			out = append(out, "host ports")
+			break
+		}
+	}
+	for _, v := range pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil || v.Ephemeral != nil {
+			out = append(out, "volumes")
+			break
+		}
+	}
+	return out
+}
+
+func slicesContainsHostPort(ports []corev1.ContainerPort) bool {
+	for _, p := range ports {
+		if p.HostPort != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func nameList(names []string) string {
