@@ -26,7 +26,7 @@ lint:
 
 ## unit: unit, golden and fuzz-seed tests (no control plane)
 unit:
-	$(GO) test -count=1 ./policy/... ./internal/... ./cmd/...
+	$(GO) test -count=1 ./policy/... ./explain/... ./internal/... ./cmd/...
 
 ## test: lint, unit tests, then everything that needs the real control plane
 test: lint unit integration e2e
