@@ -69,7 +69,7 @@ func TestPolicyMatches(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: tt.ns, Labels: tt.labels}}
-			res := policy.Apply(pod, set, ns)
+			res := policy.Apply(pod, set, ns, policy.Options{})
 			if diff := cmp.Diff([][]string{res.Enforced, res.Audited}, [][]string{enforced, audited}); diff != "" {
 				t.Errorf("Explain disagrees with Apply (-apply +explain):\n%s", diff)
 			}

@@ -1,8 +1,6 @@
 package explaincli
 
 import (
-	"maps"
-
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/poolpatch/poolpatch/explain"
@@ -12,7 +10,7 @@ import (
 // applyPolicies is the one call of the engine in explain: what the policies
 // make of the pod.
 func applyPolicies(pod *corev1.Pod, set *policy.Set, ns policy.Namespace) *policy.Result {
-	return policy.Apply(pod, set, ns)
+	return policy.Apply(pod, set, ns, policy.Options{})
 }
 
 // Cluster is the state a pod is explained against.
@@ -43,10 +41,5 @@ func Explain(pod *corev1.Pod, set *policy.Set, ns policy.Namespace, c Cluster, s
 // Namespace is what the engine knows of a namespace from its labels, with
 // kubernetes.io/metadata.name set as the API server sets it.
 func Namespace(name string, labels map[string]string) policy.Namespace {
-	l := maps.Clone(labels)
-	if l == nil {
-		l = map[string]string{}
-	}
-	l[corev1.LabelMetadataName] = name
-	return policy.Namespace{Name: name, Labels: l}
+	return policy.NamespaceOf(name, labels, nil)
 }
