@@ -24,6 +24,7 @@ const usage = `poolpatch: pool policies for Kubernetes pods.
 Usage:
   poolpatch serve [flags]                        run the admission webhook
   poolpatch mutate -p POLICIES... -f MANIFEST    preview what the policies do to a manifest
+  poolpatch explain ...                          where a pod can run, and why (offline or live)
   poolpatch validate FILE...                     check policy files
   poolpatch schema                               print the JSON Schema of a PoolPolicy (for editors)
   poolpatch version                              print the version
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case "mutate":
 		return runMutate(args[1:], stdin, stdout, stderr)
+	case "explain":
+		return runExplain(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
 	case "schema":

@@ -46,8 +46,10 @@ func deploymentScenario(ctx context.Context, suffix string) (*result, error) {
 	for i := range pods {
 		checkWebPod(r, &pods[i])
 	}
-	_, err = checkPlacements(ctx, r, pods, cluster.PoolSpecial, "")
-	return r, err
+	if _, err = checkPlacements(ctx, r, pods, cluster.PoolSpecial, ""); err != nil {
+		return r, err
+	}
+	return r, checkExplain(ctx, r, pods)
 }
 
 // checkWebPod records what the web policy should have added but did not.

@@ -35,6 +35,9 @@ func fallbackScenario(ctx context.Context, suffix string) (r *result, err error)
 		return nil, err
 	}
 	r = &result{pods: len(pods)}
-	_, err = checkPlacements(ctx, r, pods, cluster.PoolFallback, "")
-	return r, err
+	if _, err = checkPlacements(ctx, r, pods, cluster.PoolFallback, ""); err != nil {
+		return r, err
+	}
+	// Explained while special01 is still full, as the scheduler saw it.
+	return r, checkExplain(ctx, r, pods)
 }

@@ -68,8 +68,10 @@ func checkSpark(ctx context.Context, r *result, driver *corev1.Pod, executors []
 			r.errorf("executor %s: sizeLimit %q, want 10Gi", executors[i].Name, got)
 		}
 	}
-	_, err := checkPlacements(ctx, r, executors, cluster.PoolFallback, zone)
-	return err
+	if _, err := checkPlacements(ctx, r, executors, cluster.PoolFallback, zone); err != nil {
+		return err
+	}
+	return checkExplain(ctx, r, append([]corev1.Pod{*driver}, executors...))
 }
 
 // checkAnnotations records each annotation of want the pod lacks or has

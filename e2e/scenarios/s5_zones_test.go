@@ -35,6 +35,9 @@ func zonesScenario(ctx context.Context, suffix string) (*result, error) {
 		if _, err := checkPlacements(ctx, r, pods, cluster.PoolSpecial, sameZone(group, zones)); err != nil {
 			return nil, err
 		}
+		if err := checkExplain(ctx, r, pods); err != nil {
+			return nil, err
+		}
 	}
 	labels := map[string]string{"app": "zone-b-only", "workload": "zone-b-only"}
 	if err := env.Cluster.Client().Create(ctx, scenarios.Deployment(ns, "zone-b-only", jobPods, labels)); err != nil {
@@ -45,8 +48,10 @@ func zonesScenario(ctx context.Context, suffix string) (*result, error) {
 		return nil, err
 	}
 	r.pods += len(pods)
-	_, err = checkPlacements(ctx, r, pods, cluster.PoolSpecial, "zone-b")
-	return r, err
+	if _, err = checkPlacements(ctx, r, pods, cluster.PoolSpecial, "zone-b"); err != nil {
+		return r, err
+	}
+	return r, checkExplain(ctx, r, pods)
 }
 
 // groupsInEachZone returns one job-group value per zone, each hashing to
