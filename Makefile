@@ -83,8 +83,10 @@ demo: tools build
 	CGO_ENABLED=0 $(GO) run -trimpath ./e2e/demo
 
 ## bench: engine, handler, HTTPS, API-server, reload and offline-preview
-## benchmarks side by side with their floors (the no-op webhook, the
-## MutatingAdmissionPolicy), ratios taken in one run; about 10 minutes once
+## benchmarks side by side with their floors (the no-op webhook, a webhook
+## answering poolpatch's patch precomputed (bench-noop --patch-file), the
+## MutatingAdmissionPolicy), with the CPUs shared and with the control plane
+## and the webhooks on separate CPUs (taskset), ratios taken in one run; about 15 minutes once
 ## the tools are built, one control plane. Not part of `make test`. Prints a
 ## table, the CPU profiles that explain the engine, handler and preview
 ## figures, and one `name value unit` line per figure (also in

@@ -3,7 +3,9 @@
 // reload (Go benchmarks in this package), and, in cmd/benchreport, the
 // process- and harness-driven measurements `make bench` runs: HTTPS
 // throughput and latency next to a no-op webhook (noop/), Pod creates
-// through the real API server in four admission configurations, the memory
+// through the real API server in five admission configurations (one a
+// webhook answering a fixed, precomputed patch), with the CPUs shared and
+// split between control plane and webhooks, the memory
 // of a server with a large cache, and the offline `poolpatch mutate`.
 //
 // Nothing here runs under `make test`: the benchmarks need -bench, and

@@ -24,6 +24,7 @@ import (
 var configs = []struct{ key, label string }{
 	{"none", "no extension"},
 	{"noop", "no-op webhook"},
+	{"fixed", "fixed-patch webhook"},
 	{"poolpatch", "poolpatch"},
 	{"map", "MutatingAdmissionPolicy"},
 }
@@ -83,7 +84,7 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("Pod creates/s, 16 clients (poolpatch %.2fx no-op, %.2fx policy)", rps[2]/rps[1], rps[2]/rps[3])
+	title := fmt.Sprintf("Pod creates/s, 16 clients, shared CPUs (poolpatch %.2fx fixed patch, %.2fx policy)", rps[3]/rps[2], rps[3]/rps[4])
 	left, err := barPlot(title, "creates/s", labels(func(i int) string { return fmt.Sprintf("%.0f/s", rps[i]) }),
 		[]series{{"creates/s", rps, color.RGBA{R: 0x33, G: 0x66, B: 0xcc, A: 0xff}}})
 	if err != nil {

@@ -4,7 +4,15 @@
 // cipher suites, HTTP/1.1 only) whose handler allows every request without
 // a patch. `make bench` builds it into bin/bench-noop.
 //
-//	bench-noop --port 9444 --cert-dir DIR [--host 127.0.0.1]
+// With --patch-file it is the fixed-patch webhook instead: every review is
+// answered with the JSON patch read from the file at start (the benchmark
+// writes poolpatch's patch for its pod there), so that what the API server
+// pays to apply a patch is in the floor and only poolpatch's own work
+// remains above it. With --last-review it also answers GET /last-review
+// with the object of the latest review, so the benchmark can check that
+// patch against poolpatch's answer to exactly what the API server sends.
+//
+//	bench-noop --port 9444 --cert-dir DIR [--host 127.0.0.1] [--patch-file F] [--last-review]
 package main
 
 import (
@@ -12,6 +20,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,17 +41,23 @@ func main() {
 	host := flag.String("host", "127.0.0.1", "address to bind")
 	port := flag.Int("port", 9444, "HTTPS port")
 	certDir := flag.String("cert-dir", "", "directory holding tls.crt and tls.key")
+	patchFile := flag.String("patch-file", "", "answer every review with the JSON patch in this file")
+	keep := flag.Bool("last-review", false, "serve the latest review's object at "+LastReviewPath)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *host, *port, *certDir); err != nil {
+	h, err := newHandler(*patchFile, *keep)
+	if err == nil {
+		err = run(ctx, *host, *port, *certDir, h)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-noop:", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the no-op webhook until ctx ends.
-func run(ctx context.Context, host string, port int, certDir string) error {
+func run(ctx context.Context, host string, port int, certDir string, h *handler) error {
 	log.SetLogger(logr.Discard())
 	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: host, Port: port, CertDir: certDir,
 		TLSOpts: []func(*tls.Config){func(cfg *tls.Config) {
@@ -50,8 +65,10 @@ func run(ctx context.Context, host string, port int, certDir string) error {
 			cfg.CipherSuites = webhook.SecureCipherSuites
 			cfg.NextProtos = []string{"http/1.1"}
 		}}})
-	srv.Register(Path, &admission.Webhook{Handler: admission.HandlerFunc(
-		func(context.Context, admission.Request) admission.Response { return admission.Allowed("") })})
+	srv.Register(Path, &admission.Webhook{Handler: h})
+	if h.keep {
+		srv.Register(LastReviewPath, http.HandlerFunc(h.serveLast))
+	}
 	if err := srv.Start(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

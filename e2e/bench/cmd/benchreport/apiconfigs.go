@@ -15,27 +15,77 @@ import (
 // apiConfig is one admission configuration of the API server.
 type apiConfig struct {
 	name    string
-	mutates bool    // whether a created pod must carry poolpatch's mutation
-	webhook bool    // whether the API server must call the webhook for every pod
-	server  *server // the webhook server, if any
+	mutates bool                            // whether a created pod must carry poolpatch's mutation
+	webhook bool                            // whether the API server must call the webhook for every pod
+	split   bool                            // control plane and webhook servers on separate CPUs
+	server  *server                         // the webhook server, if any
+	check   func(ctx context.Context) error // once, in the first round, when in effect
 	enable  func(ctx context.Context) error
 	disable func(ctx context.Context) error
 }
 
-// configs returns the four configurations: nothing, the no-op webhook,
-// poolpatch, and the MutatingAdmissionPolicy.
-func (b *apiBench) configs(noop, pp *server) []apiConfig {
+// webhooks are the webhook servers of one CPU configuration.
+type webhooks struct{ noop, fixed, pp *server }
+
+// startWebhooks starts the no-op, the fixed-patch (answering with the patch
+// in patchFile) and the poolpatch server (the example policies, watching the
+// cluster's namespaces as deployed), on the webhook's CPU of split if not
+// nil. On error, what was started is stopped again.
+func (b *apiBench) startWebhooks(ctx context.Context, prefix, patchFile string, split *cpuSplit) (w *webhooks, err error) {
+	w = &webhooks{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, w.stop())
+		}
+	}()
+	if w.noop, err = startNoop(ctx, b.e, prefix+"-noop", split); err != nil {
+		return nil, err
+	}
+	if w.fixed, err = startNoop(ctx, b.e, prefix+"-fixed", split, "--patch-file", patchFile, "--last-review"); err != nil {
+		return nil, err
+	}
+	if w.pp, err = startPoolpatch(ctx, b.e, prefix+"-poolpatch", b.e.examples, b.c.KubeconfigPath(), split); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// stop stops the servers started.
+func (w *webhooks) stop() error {
+	var errs []error
+	for _, s := range []*server{w.noop, w.fixed, w.pp} {
+		if s != nil {
+			errs = append(errs, s.stop())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// configs returns the five configurations served by w: nothing, the no-op
+// webhook, the fixed-patch webhook, poolpatch, and the
+// MutatingAdmissionPolicy; with split, named with the suffix _split and run
+// with the control plane and the webhooks on separate CPUs.
+func (b *apiBench) configs(w *webhooks, patch []byte, split bool) []apiConfig {
 	webhook := func(s *server) func(context.Context) error {
 		return func(ctx context.Context) error { return b.c.RegisterMutatingWebhook(ctx, s.url, b.e.caPEM) }
 	}
 	unregister := func(ctx context.Context) error { return b.c.UnregisterMutatingWebhook(ctx) }
 	nothing := func(context.Context) error { return nil }
-	return []apiConfig{
+	cfgs := []apiConfig{
 		{name: "none", enable: nothing, disable: nothing},
-		{name: "noop", webhook: true, server: noop, enable: webhook(noop), disable: unregister},
-		{name: "poolpatch", mutates: true, webhook: true, server: pp, enable: webhook(pp), disable: unregister},
+		{name: "noop", webhook: true, server: w.noop, enable: webhook(w.noop), disable: unregister},
+		{name: "fixed", mutates: true, webhook: true, server: w.fixed, check: b.checkFixedPatch(w.fixed, w.pp, patch),
+			enable: webhook(w.fixed), disable: unregister},
+		{name: "poolpatch", mutates: true, webhook: true, server: w.pp, enable: webhook(w.pp), disable: unregister},
 		{name: "map", mutates: true, enable: b.enableMAP, disable: b.disableMAP},
 	}
+	if split {
+		for i := range cfgs {
+			cfgs[i].name += "_split"
+			cfgs[i].split = true
+		}
+	}
+	return cfgs
 }
 
 // enableMAP creates the MutatingAdmissionPolicy and its binding.

@@ -97,10 +97,11 @@ func benchPod(e *env) (*corev1.Pod, error) {
 
 // apiBench drives the pod creates.
 type apiBench struct {
-	e   *env
-	c   *cluster.Cluster
-	cs  kubernetes.Interface
-	pod *corev1.Pod
+	e     *env
+	split *cpuSplit
+	c     *cluster.Cluster
+	cs    kubernetes.Interface
+	pod   *corev1.Pod
 }
 
 // create creates one bench pod and returns it as stored.

@@ -17,12 +17,12 @@ const (
 // cluster) next to the no-op webhook, both as separate processes on the same
 // TLS stack, driven by the same keep-alive client, rounds interleaved.
 func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
-	pp, err := startPoolpatch(ctx, e, "https-poolpatch", e.examples, "")
+	pp, err := startPoolpatch(ctx, e, "https-poolpatch", e.examples, "", nil)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, pp.stop()) }()
-	noop, err := startNoop(ctx, e, "https-noop")
+	noop, err := startNoop(ctx, e, "https-noop", nil)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,11 @@
 //   - profile: CPU profiles of the engine, handler and preview benchmarks
 //   - preview (6): poolpatch mutate on 100 and 5,000 pods
 //   - https (3): poolpatch serve next to a no-op webhook, closed and open loop
-//   - apiserver (4, 5): Pod creates through the harness API server in four
-//     configurations; peak RSS with 1,000 policies and 10,000 namespaces
+//   - apiserver (4, 5): Pod creates through the harness API server in five
+//     configurations (nothing, the no-op webhook, the fixed-patch webhook,
+//     poolpatch, the MutatingAdmissionPolicy), each with the CPUs shared and
+//     split (control plane on one CPU, webhooks on another); peak RSS with
+//     1,000 policies and 10,000 namespaces
 //
 // Ratios compare figures taken in the same run; repeated figures are
 // medians. Progress goes to stderr, the report to stdout, and the figures as

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -144,9 +145,27 @@ func freePort() (int, error) {
 // descendants named kube-apiserver or etcd: the harness's API server and
 // its storage, whatever else runs on the machine.
 func controlPlaneCPU() (time.Duration, error) {
-	entries, err := os.ReadDir("/proc")
+	pids, err := descendants("kube-apiserver", "etcd")
 	if err != nil {
 		return 0, fmt.Errorf("control plane cpu: %w", err)
+	}
+	var total time.Duration
+	for _, pid := range pids {
+		t, err := cpuTime(pid)
+		if err != nil {
+			return 0, err
+		}
+		total += t
+	}
+	return total, nil
+}
+
+// descendants returns the ids of this process's descendants whose command
+// is one of names.
+func descendants(names ...string) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("list processes: %w", err)
 	}
 	children := map[int][]int{}
 	for _, e := range entries {
@@ -166,7 +185,7 @@ func controlPlaneCPU() (time.Duration, error) {
 			children[ppid] = append(children[ppid], pid)
 		}
 	}
-	var total time.Duration
+	var out []int
 	queue := []int{os.Getpid()}
 	for len(queue) > 0 {
 		pid := queue[0]
@@ -175,13 +194,11 @@ func controlPlaneCPU() (time.Duration, error) {
 		if err != nil {
 			continue
 		}
-		if name := strings.TrimSpace(string(comm)); name == "kube-apiserver" || name == "etcd" {
-			t, err := cpuTime(pid)
-			if err != nil {
-				return 0, err
-			}
-			total += t
+		// comm holds the first 15 bytes of the name (TASK_COMM_LEN).
+		name := strings.TrimSpace(string(comm))
+		if slices.ContainsFunc(names, func(n string) bool { return n[:min(len(n), 15)] == name }) {
+			out = append(out, pid)
 		}
 	}
-	return total, nil
+	return out, nil
 }

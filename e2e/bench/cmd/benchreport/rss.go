@@ -34,7 +34,7 @@ func runCacheRSS(ctx context.Context, e *env, c *cluster.Cluster, cs kubernetes.
 	if err := os.WriteFile(file, []byte(fixture.Policies(rssPolicies)), 0o644); err != nil {
 		return fmt.Errorf("write policies: %w", err)
 	}
-	pp, err := startPoolpatch(ctx, e, "rss-poolpatch", file, c.KubeconfigPath())
+	pp, err := startPoolpatch(ctx, e, "rss-poolpatch", file, c.KubeconfigPath(), nil)
 	if err != nil {
 		return err
 	}
