@@ -69,12 +69,13 @@ func (s *Set) chunk(c *compiled) (Chunk, error) {
 		return Chunk{}, err
 	}
 	res := applyHeadroom(chunkPod(c), view)
-	return Chunk{Policy: c.name, Replicas: c.spec.Headroom.Replicas, Pod: res.Pod, Warnings: res.Warnings}, nil
+	return Chunk{Policy: c.name, Replicas: c.spec.Headroom.Replicas, Pod: res.Pod.DeepCopy(), Warnings: res.Warnings}, nil
 }
 
-// applyHeadroom is the one place the chunk builder calls the engine.
+// applyHeadroom is the one place the chunk builder calls the engine. A chunk
+// has no prepull, so the engine's options are the defaults.
 func applyHeadroom(pod *corev1.Pod, view *Set) *Result {
-	return Apply(pod, view, Namespace{})
+	return Apply(pod, view, Namespace{}, Options{})
 }
 
 // headroomView is a set holding c alone, reduced to its placement settings:
@@ -96,7 +97,7 @@ func (s *Set) headroomView(c *compiled) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("headroom of policy %s: %w", c.name, err)
 	}
-	return &Set{policies: []*compiled{only}, Generation: s.Generation, PrepullHelperImage: s.PrepullHelperImage}, nil
+	return &Set{policies: []*compiled{only}, Generation: s.Generation}, nil
 }
 
 // chunkPod is the minimal pod of a chunk, before the engine places it.

@@ -54,7 +54,12 @@ func headroomChecked(t *testing.T, set *Set, maxChunks int, ns Namespace) []Chun
 		if again := applyHeadroom(pod, view); again.Changed {
 			t.Errorf("%s: the chunk is not a fixed point:\n%s", ch.Policy, cmp.Diff(pod, again.Pod, quantities))
 		}
-		solo := Apply(chunkPod(c), &Set{policies: []*compiled{c}}, ns)
+		// The engine's own invariants on the chunk builder's path: input
+		// untouched, idempotent, its patch reproduces the chunk.
+		if checked := applyChecked(t, chunkPod(c), view, Namespace{}); !cmp.Equal(checked.Pod, pod, quantities) {
+			t.Errorf("%s: the chunk differs from the engine's result:\n%s", ch.Policy, cmp.Diff(checked.Pod, pod, quantities))
+		}
+		solo := Apply(chunkPod(c), &Set{policies: []*compiled{c}}, ns, Options{})
 		if diff := cmp.Diff(solo.Pod.Spec.Affinity, pod.Spec.Affinity); diff != "" {
 			t.Errorf("%s: affinity differs from the policy's own pods (-own +chunk):\n%s", ch.Policy, diff)
 		}

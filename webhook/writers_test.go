@@ -25,7 +25,7 @@ func TestWritersCannotStopTheServer(t *testing.T) {
 				ran <- env
 				writers(ctx, env)
 			}}
-			store := NewStore("img", testLogger())
+			store := NewStore(testLogger())
 			if err := startWriters(ctx, g.Go, opts, store, &cluster{config: &rest.Config{Host: "https://127.0.0.1:1"}}, testLogger()); err != nil {
 				t.Fatal(err)
 			}
