@@ -2,6 +2,7 @@ package chart
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -109,11 +110,12 @@ func TestWriterPermissions(t *testing.T) {
 
 func checkPriorityClass(t *testing.T, o *unstructured.Unstructured) {
 	t.Helper()
-	value, _, _ := unstructured.NestedInt64(o.Object, "value")
+	// The decoder may give the number as int64 or float64: compare its text.
+	value, _, _ := unstructured.NestedFieldNoCopy(o.Object, "value")
 	policy, _, _ := unstructured.NestedString(o.Object, "preemptionPolicy")
 	global, _, _ := unstructured.NestedBool(o.Object, "globalDefault")
-	if value != -1 || policy != "Never" || global {
-		t.Errorf("PriorityClass value %d, preemptionPolicy %q, globalDefault %v; want -1, Never, false", value, policy, global)
+	if fmt.Sprint(value) != "-1" || policy != "Never" || global {
+		t.Errorf("PriorityClass value %v, preemptionPolicy %q, globalDefault %v; want -1, Never, false", value, policy, global)
 	}
 }
 
