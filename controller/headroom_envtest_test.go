@@ -63,15 +63,16 @@ func TestHeadroomWriters(t *testing.T) {
 	// A policy change reaches the buffer.
 	src.load(t, 3)
 	eventually(t, "buffer follows the policy", 30*time.Second, bufferReplicas(t, f, name, 3))
+	if h := f.holder(t); h != first {
+		t.Fatalf("the lease moved from %q to %q while its holder ran", first, h)
+	}
 
 	// Leader change: the leader shuts down, releases the Lease, the other
 	// replica takes over without waiting for the lease to expire.
-	leaderStop := a
 	if !strings.HasPrefix(first, hostPrefix(t)) {
-		t.Fatalf("holder %q", first)
+		t.Fatalf("holder %q is not a replica's identity", first)
 	}
-	stopped := time.Now()
-	leaderStop.stop()
+	a.stop()
 	took = eventually(t, "the other replica leads", 3*time.Second, func() error {
 		if h := f.holder(t); h == "" || h == first {
 			return fmt.Errorf("holder %q", h)
@@ -79,7 +80,6 @@ func TestHeadroomWriters(t *testing.T) {
 		return nil
 	})
 	t.Logf("leader change: new leader %s after the old one stopped (lease duration %s)", took.Round(time.Millisecond), o.Elector.LeaseDuration)
-	_ = stopped
 
 	// The new leader writes: removing the headroom deletes the objects.
 	src.load(t, -1)
@@ -118,9 +118,8 @@ func TestHeadroomOverCapAndModes(t *testing.T) {
 	if err := bufferReplicas(t, f, name, 2)(); err != nil {
 		t.Errorf("over the cap, the buffer must keep its last good size: %v", err)
 	}
-	if err := f.event(t, "HeadroomNotWritten", "cap"); err != nil {
-		t.Error(err)
-	}
+	// The recorder sends Events in the background.
+	eventually(t, "over-cap Event", 30*time.Second, func() error { return f.event(t, "HeadroomNotWritten", "cap") })
 
 	placeholders := f.writer(t, ModePlaceholder, src)
 	src.load(t, 3)
@@ -134,10 +133,10 @@ func TestHeadroomOverCapAndModes(t *testing.T) {
 	checkOwned(t, d, f.owner.UID)
 	replicas, _, _ := unstructured.NestedInt64(d.Object, "spec", "replicas")
 	class, _, _ := unstructured.NestedString(d.Object, "spec", "template", "spec", "priorityClassName")
-	command, _, _ := unstructured.NestedStringSlice(d.Object, "spec", "template", "spec", "containers")
-	_ = command
-	if replicas != 3 || class != DefaultPriorityClass {
-		t.Errorf("placeholder Deployment: replicas %d, priorityClassName %q", replicas, class)
+	containers, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "containers")
+	if replicas != 3 || class != DefaultPriorityClass || len(containers) != 1 ||
+		fmt.Sprint(containers[0].(map[string]any)["command"]) != "[/usr/local/bin/prepull --sleep]" {
+		t.Errorf("placeholder Deployment: replicas %d, priorityClassName %q, containers %v", replicas, class, containers)
 	}
 	if f.get(t, "PodTemplate", name) != nil || f.get(t, "CapacityBuffer", name) != nil {
 		t.Error("placeholder mode left the buffer mode's objects")
