@@ -87,7 +87,7 @@ spec:
   pools:
     - {name: special01, weight: 100, tolerations: [{key: preemptive, operator: Equal, value: "true", effect: NoSchedule}]}
     - {name: fallback01, weight: 10}
-  zones: {allowed: [zone-b], preferred: [{name: zone-b, weight: 5}], sameZoneBy: spark-app-selector}
+  zones: {allowed: [zone-b]}
   tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}]
   schedulerName: other-scheduler
   emptyDir: {sizeLimit: 1Gi}
@@ -110,13 +110,22 @@ metadata: {name: idle}
 spec:
   pools: [{name: special02, weight: 100}]
   headroom: {replicas: 0, requests: {cpu: "1"}}
+---
+apiVersion: poolpatch.io/v1alpha1
+kind: PoolPolicy
+metadata: {name: zoned}
+spec:
+  match: {podSelector: {matchLabels: {app: zoned}}}
+  pools: [{name: special01, weight: 100}, {name: fallback01, weight: 10}]
+  zones: {allowed: [zone-a, zone-b], preferred: [{name: zone-b, weight: 5}], sameZoneBy: job}
+  headroom: {replicas: 1, requests: {cpu: "1"}}
 `
 
 func TestHeadroomChunk(t *testing.T) {
 	set := mustLoad(t, headroomPolicies)
-	chunks := headroomChecked(t, set, 2, Namespace{Name: "analytics"})
-	if len(chunks) != 1 || chunks[0].Policy != "executors" || chunks[0].Replicas != 2 {
-		t.Fatalf("chunks %+v, want executors' 2 only (Audit and zero replicas create nothing)", chunks)
+	chunks := headroomChecked(t, set, 3, Namespace{Name: "analytics"})
+	if len(chunks) != 2 || chunks[0].Policy != "executors" || chunks[0].Replicas != 2 || chunks[1].Policy != "zoned" {
+		t.Fatalf("chunks %+v, want executors' 2 and zoned's 1 (Audit and zero replicas create nothing)", chunks)
 	}
 	pod := chunks[0].Pod
 	// Only executors' own placement: catch-all matches its pods first in the
@@ -129,7 +138,6 @@ func TestHeadroomChunk(t *testing.T) {
 		[]corev1.PreferredSchedulingTerm{
 			{Weight: 100, Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "dedicated", Operator: corev1.NodeSelectorOpIn, Values: []string{"special01"}}}}},
 			{Weight: 10, Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "dedicated", Operator: corev1.NodeSelectorOpIn, Values: []string{"fallback01"}}}}},
-			{Weight: 5, Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: DefaultZoneKey, Operator: corev1.NodeSelectorOpIn, Values: []string{"zone-b"}}}}},
 		})
 	var keys []string
 	for _, tol := range pod.Spec.Tolerations {
@@ -151,14 +159,14 @@ func TestHeadroomChunk(t *testing.T) {
 
 func TestHeadroomCap(t *testing.T) {
 	set := mustLoad(t, headroomPolicies)
-	for _, max := range []int{0, 1} {
+	for _, max := range []int{0, 2} {
 		chunks, err := set.Headroom(max)
 		if !errors.Is(err, ErrHeadroomCap) || chunks != nil {
 			t.Errorf("cap %d: got %d chunks, %v; want none and ErrHeadroomCap", max, len(chunks), err)
 		}
 	}
-	if chunks, err := set.Headroom(2); err != nil || len(chunks) != 1 {
-		t.Errorf("cap 2: got %d chunks, %v; want 1 chunk", len(chunks), err)
+	if chunks, err := set.Headroom(3); err != nil || len(chunks) != 2 {
+		t.Errorf("cap 3: got %d chunks, %v; want 2", len(chunks), err)
 	}
 	var none *Set
 	if chunks, err := none.Headroom(0); err != nil || chunks != nil {
