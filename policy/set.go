@@ -67,6 +67,7 @@ func compile(docs []document, sources []Source) (*Set, error) {
 		}
 		set.policies = append(set.policies, c)
 		set.Warnings = append(set.Warnings, zoneWeightWarnings(c)...)
+		set.Warnings = append(set.Warnings, headroomWarnings(c)...)
 	}
 	return set, nil
 }

@@ -82,6 +82,7 @@ type Spec struct {
 	Eviction      Eviction            `yaml:"eviction"`
 	Annotations   map[string]string   `yaml:"annotations"`
 	Prepull       *Prepull            `yaml:"prepull"`
+	Headroom      *Headroom           `yaml:"headroom"`
 }
 
 // Match selects pods; every criterion given must hold, and an empty Match
@@ -124,4 +125,11 @@ type EmptyDir struct {
 type Prepull struct {
 	Images         []string `yaml:"images"`
 	FromContainers bool     `yaml:"fromContainers"`
+}
+
+// Headroom is warm capacity kept where the policy's pods would go: Replicas
+// chunks, each the size of a pod requesting Requests.
+type Headroom struct {
+	Replicas int32               `yaml:"replicas"`
+	Requests corev1.ResourceList `yaml:"requests"`
 }

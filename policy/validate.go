@@ -55,6 +55,7 @@ func validatePolicy(d document, errs *ErrorList) {
 	validateEmptyDir(d, errs)
 	validateAnnotations(d, errs)
 	validatePrepull(d, errs)
+	validateHeadroom(d, errs)
 }
 
 func validateMatch(d document, errs *ErrorList) {

@@ -69,6 +69,9 @@ type Options struct {
 	RestConfig *rest.Config
 	// Logger, when set, is used instead of a zap logger built from Zap.
 	Logger logr.Logger
+	// Writers, when set, runs beside the webhook (poolpatch's leader-elected
+	// writers); it needs a cluster, and nothing it does stops the server.
+	Writers WritersFunc
 
 	// namespaces replaces the namespace lookup (tests only).
 	namespaces NamespaceLookup

@@ -58,6 +58,9 @@ func Run(ctx context.Context, opts Options) error {
 	probes.ready["webhook"] = https.StartedChecker()
 
 	g, ctx := errgroup.WithContext(ctx)
+	if err := startWriters(ctx, g.Go, opts, store, c, log); err != nil {
+		return err
+	}
 	if err := startProbes(ctx, g, opts.HealthProbeBindAddress, probes); err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ Usage:
   poolpatch explain ...                          where a pod can run, and why (offline or live)
   poolpatch validate FILE...                     check policy files
   poolpatch schema                               print the JSON Schema of a PoolPolicy (for editors)
+  poolpatch headroom -p POLICIES... [-n NS]      print the objects that keep the policies' headroom
   poolpatch version                              print the version
 
 Run 'poolpatch COMMAND -h' for a command's flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runValidate(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
+	case "headroom":
+		return runHeadroom(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/poolpatch/poolpatch/controller"
 	"github.com/poolpatch/poolpatch/webhook"
 )
 
@@ -19,7 +20,9 @@ Runs the admission webhook: HTTPS on --port with the certificate in --cert-dir
 Prometheus metrics on --metrics-bind-address. Policies come from a ConfigMap
 (needs a cluster) or a file (runs without a cluster when no kubeconfig is
 found); a new version that fails validation is rejected and the last good set
-keeps serving. Logs are JSON (--zap-devel for text).
+keeps serving. Logs are JSON (--zap-devel for text). With --headroom, the
+replica holding the writers' Lease keeps the policies' headroom objects in
+--namespace; nothing the writers meet stops or slows admission.
 
 Flags:
 `
@@ -40,9 +43,11 @@ func runServe(ctx context.Context, args []string) error {
 // flag errors go to out.
 func parseServeFlags(args []string, out io.Writer) (webhook.Options, error) {
 	var opts webhook.Options
+	var writers controller.Options
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	opts.RegisterFlags(fs)
+	writers.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(out, serveUsage)
 		fs.PrintDefaults()
@@ -55,6 +60,15 @@ func parseServeFlags(args []string, out io.Writer) (webhook.Options, error) {
 	}
 	if err := opts.Validate(); err != nil {
 		return opts, err
+	}
+	if err := writers.Validate(); err != nil {
+		return opts, err
+	}
+	if writers.Enabled() {
+		opts.Writers = func(ctx context.Context, env webhook.WriterEnv) {
+			controller.Run(ctx, controller.Env{Config: env.Config, Policies: env.Policies, Events: env.Events,
+				Log: env.Log, PrepullImage: env.PrepullImage}, writers)
+		}
 	}
 	return opts, nil
 }

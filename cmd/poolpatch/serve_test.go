@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/controller"
 	"github.com/poolpatch/poolpatch/webhook"
 )
 
@@ -35,6 +36,20 @@ func TestServeFlags(t *testing.T) {
 		{name: "bad configmap", args: []string{"--policy-configmap", "nameonly"}, wantErr: webhook.ErrInvalidOptions},
 		{name: "unknown flag", args: []string{"--policy-file", "p", "--nope"}, wantErr: errAny},
 		{name: "extra argument", args: []string{"--policy-file", "p", "extra"}, wantErr: errAny},
+		{name: "writers off by default", args: []string{"--policy-file", "p"}, check: func(t *testing.T, opts webhook.Options, _ string) {
+			if opts.Writers != nil {
+				t.Error("writers enabled without --headroom")
+			}
+		}},
+		{name: "headroom", args: []string{"--policy-file", "p", "--headroom", "--namespace", "poolpatch", "--headroom-mode", "placeholder"},
+			check: func(t *testing.T, opts webhook.Options, _ string) {
+				if opts.Writers == nil {
+					t.Error("--headroom did not enable the writers")
+				}
+			}},
+		{name: "headroom without namespace", args: []string{"--policy-file", "p", "--headroom", "--namespace", ""}, wantErr: controller.ErrInvalidOptions},
+		{name: "headroom bad mode", args: []string{"--policy-file", "p", "--headroom", "--namespace", "x", "--headroom-mode", "balloons"}, wantErr: controller.ErrInvalidOptions},
+		{name: "headroom negative cap", args: []string{"--policy-file", "p", "--headroom", "--namespace", "x", "--max-headroom-chunks", "-1"}, wantErr: controller.ErrInvalidOptions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

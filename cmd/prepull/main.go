@@ -1,6 +1,10 @@
 package main
 
-import "os"
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
 
 // installName is the file name of the copy inside DIR.
 const installName = "prepull"
@@ -13,6 +17,9 @@ func run(args []string) int {
 	switch {
 	case len(args) == 0:
 		return 0
+	case len(args) == 1 && args[0] == "--sleep":
+		sleep()
+		return 0
 	case len(args) == 2 && args[0] == "--install":
 		if err := install(args[1]); err != nil {
 			os.Stderr.WriteString("prepull: install: " + err.Error() + "\n")
@@ -20,7 +27,7 @@ func run(args []string) int {
 		}
 		return 0
 	default:
-		os.Stderr.WriteString("usage: prepull [--install DIR]\n")
+		os.Stderr.WriteString("usage: prepull [--install DIR | --sleep]\n")
 		return 2
 	}
 }
@@ -41,4 +48,13 @@ func install(dir string) error {
 		return err
 	}
 	return os.Rename(tmp, dir+"/"+installName)
+}
+
+// sleep blocks until SIGTERM or SIGINT: a headroom placeholder pod holds its
+// node's capacity doing nothing, and leaves at once when preempted.
+func sleep() {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, os.Interrupt)
+	os.Stderr.WriteString("prepull: headroom placeholder, sleeping until SIGTERM\n")
+	<-signals
 }

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestInstallAndRun builds the real binary, installs it into a directory as
@@ -41,6 +45,7 @@ func TestInstallAndRun(t *testing.T) {
 	if out, err := exec.Command(installed).CombinedOutput(); err != nil {
 		t.Errorf("running the copy: %v\n%s", err, out)
 	}
+	checkSleep(t, installed)
 	entries, _ := os.ReadDir(shared)
 	if len(entries) != 1 {
 		t.Errorf("shared dir holds %d entries, want only the copy", len(entries))
@@ -64,5 +69,39 @@ func TestRunArguments(t *testing.T) {
 				t.Errorf("run(%q) = %d, want %d", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+// checkSleep runs the binary as a headroom placeholder does: it must keep
+// running until SIGTERM, then exit 0 at once.
+func checkSleep(t *testing.T, bin string) {
+	t.Helper()
+	cmd := exec.Command(bin, "--sleep")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The line is written once the handler is installed: a signal sent
+	// earlier would meet the runtime's default and kill the process.
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	if !strings.Contains(line, "sleeping until SIGTERM") {
+		t.Fatalf("--sleep wrote %q, %v; want its sleeping line", line, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("--sleep after SIGTERM: %v, want exit 0", err)
+		}
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("--sleep still running 5s after SIGTERM")
 	}
 }

@@ -13,6 +13,7 @@ var valueSets = []struct {
 	{name: "default"},
 	{name: "nocertmanager", values: []string{valuesFile("nocertmanager.yaml")}},
 	{name: "all", values: []string{valuesFile("all.yaml")}},
+	{name: "headroom", values: []string{valuesFile("headroom.yaml")}},
 }
 
 func TestHelmLint(t *testing.T) {

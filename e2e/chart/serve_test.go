@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/poolpatch/poolpatch/controller"
 	"github.com/poolpatch/poolpatch/webhook"
 )
 
@@ -27,23 +29,35 @@ func serverContainer(t testing.TB, objs []*unstructured.Unstructured) corev1.Con
 // parseServe parses a container's arguments into webhook.Options the way
 // `poolpatch serve` does (cmd/poolpatch binds the same flags).
 func parseServe(args []string) (webhook.Options, error) {
+	o, _, err := parseServeWriters(args)
+	return o, err
+}
+
+// parseServeWriters is parseServe with the writers' flags, which `poolpatch
+// serve` registers beside the webhook's.
+func parseServeWriters(args []string) (webhook.Options, controller.Options, error) {
 	var o webhook.Options
+	var w controller.Options
 	if len(args) == 0 || args[0] != "serve" {
-		return o, fmt.Errorf("arguments %q do not start with the serve subcommand", args)
+		return o, w, fmt.Errorf("arguments %q do not start with the serve subcommand", args)
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o.RegisterFlags(fs)
+	w.RegisterFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
-		return o, fmt.Errorf("parse %q: %w", args[1:], err)
+		return o, w, fmt.Errorf("parse %q: %w", args[1:], err)
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return o, w, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if err := o.Validate(); err != nil {
-		return o, fmt.Errorf("validate: %w", err)
+		return o, w, fmt.Errorf("validate: %w", err)
 	}
-	return o, nil
+	if err := w.Validate(); err != nil {
+		return o, w, fmt.Errorf("validate writers: %w", err)
+	}
+	return o, w, nil
 }
 
 // wiring is what the server's flags must agree on with the rest of the chart.
@@ -63,10 +77,11 @@ func TestServeAcceptsChartArgs(t *testing.T) {
 		t.Run(vs.name, func(t *testing.T) {
 			objs := mustDecode(t, render(t, releaseName, releaseNamespace, vs.values...))
 			c := serverContainer(t, objs)
-			o, err := parseServe(c.Args)
+			o, w, err := parseServeWriters(c.Args)
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkWriters(t, objs, w)
 			got := wiring{
 				Port: strconv.Itoa(o.Port), MetricsBindAddress: o.MetricsBindAddress,
 				HealthProbeBindAddress: o.HealthProbeBindAddress, CertDir: o.CertDir,
@@ -99,5 +114,30 @@ func TestServeAcceptsChartArgs(t *testing.T) {
 				t.Errorf("server flags disagree with the chart (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// checkWriters checks the writers' flags against the rest of the chart:
+// their namespace is the release's, their owner the chart's Deployment,
+// their Lease the one the writers' Role names, and in placeholder mode their
+// PriorityClass the one the chart renders.
+func checkWriters(t *testing.T, objs []*unstructured.Unstructured, w controller.Options) {
+	t.Helper()
+	role := find(objs, "Role", w.LeaderElectionID)
+	if !w.Enabled() {
+		if role != nil {
+			t.Errorf("writers off, but Role %s rendered", w.LeaderElectionID)
+		}
+		return
+	}
+	deployments := ofKind(objs, "Deployment")
+	if len(deployments) != 1 || deployments[0].GetName() != w.OwnerDeployment || deployments[0].GetNamespace() != w.Namespace {
+		t.Errorf("--owner-deployment %q --namespace %q, chart Deployment %v", w.OwnerDeployment, w.Namespace, deployments)
+	}
+	if role == nil || !strings.Contains(fmt.Sprint(role.Object["rules"]), w.LeaderElectionID) {
+		t.Errorf("no writers' Role naming the Lease %q", w.LeaderElectionID)
+	}
+	if w.HeadroomMode == string(controller.ModePlaceholder) && find(objs, "PriorityClass", w.HeadroomPriorityClass) == nil {
+		t.Errorf("--headroom-priority-class %q is not rendered", w.HeadroomPriorityClass)
 	}
 }

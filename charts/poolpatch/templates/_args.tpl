@@ -12,6 +12,15 @@
 {{- if .Values.webhook.failClosed }}
 - --fail-closed
 {{- end }}
+{{- if .Values.headroom.enabled }}
+- --headroom
+- --headroom-mode={{ .Values.headroom.mode }}
+- --max-headroom-chunks={{ .Values.headroom.maxChunks }}
+- --headroom-priority-class={{ include "poolpatch.fullname" . }}-headroom
+- --namespace={{ .Release.Namespace }}
+- --owner-deployment={{ include "poolpatch.fullname" . }}
+- --leader-election-id={{ include "poolpatch.fullname" . }}-writers
+{{- end }}
 {{- with .Values.extraArgs }}
 {{ toYaml . }}
 {{- end }}

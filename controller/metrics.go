@@ -1,0 +1,38 @@
+package controller
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+// Error reasons, in a word fit for a metric label.
+const (
+	ReasonCRDAbsent = "crd-absent"
+	ReasonOverCap   = "over-cap"
+	ReasonWrite     = "write-failed"
+	ReasonOwner     = "owner-unknown"
+	ReasonPanic     = "panic"
+)
+
+var (
+	writerErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "poolpatch_writer_errors_total",
+		Help: "Writer passes that failed, by writer and reason; each is retried with back-off.",
+	}, []string{"writer", "reason"})
+	writerPasses = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "poolpatch_writer_passes_total",
+		Help: "Writer passes that brought the cluster in line with the policy set, by writer.",
+	}, []string{"writer"})
+	headroomChunks = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "poolpatch_headroom_chunks",
+		Help: "Headroom chunks the objects written by the last successful pass ask for.",
+	})
+	leader = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "poolpatch_writers_leader",
+		Help: "1 while this replica holds the writers' Lease, else 0.",
+	})
+)
+
+func init() {
+	ctrlmetrics.Registry.MustRegister(writerErrors, writerPasses, headroomChunks, leader)
+}
