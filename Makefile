@@ -11,7 +11,7 @@ comma := ,
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build test unit integration e2e lint demo bench tools autoscaler-tools manifests schema image docker-image clean
+.PHONY: all build test unit integration e2e lint demo demo-fixed bench tools autoscaler-tools manifests schema image docker-image clean
 
 all: build
 
@@ -95,15 +95,23 @@ $(BIN)/autoscaler/kwok-stages.yaml: $(AUTOSCALER_DEPS) $(AUTOSCALER_TOOLS_DIR)/d
 e2e: tools
 	KUBEBUILDER_ASSETS=$(BIN) $(GO) test -count=1 -p 1 -timeout 30m ./e2e/...
 
-## demo: the control plane from bin/, the webhook (in process), three pools
-## over two zones and sample workloads; prints where each pod landed and why,
-## shows the fallback pool and a policy hot reload, then stops everything
-## (Ctrl-C too). Builds what is missing first, with the flags of the tools
-## and bin/poolpatch (CGO_ENABLED=0, -trimpath), so the Go build cache they
-## filled compiles client-go and controller-runtime once, not twice.
+## demo: pools that scale: the control plane from bin/ with no nodes, the
+## webhook (in process), the real Karpenter (kwok provider) and KWOK; two
+## Spark-like jobs make Karpenter grow special01 to its limit and fallback01
+## for the rest, then consolidation removes every node; prints the nodes per
+## pool and where each pod runs, then stops everything (Ctrl-C too). Builds
+## what is missing first, with the flags of the tools and bin/poolpatch
+## (CGO_ENABLED=0, -trimpath), so the Go build cache they filled compiles
+## client-go and controller-runtime once, not twice.
 demo: tools build
-	@echo "demo: starting (about 20 s once the tools are built)"
+	@echo "demo: starting (about a minute once the tools are built)"
 	CGO_ENABLED=0 $(GO) run -trimpath ./e2e/demo
+
+## demo-fixed: the fixed-node demo: six fake nodes in three pools over two
+## zones, sample workloads, the fallback pool and a policy hot reload.
+demo-fixed: tools build
+	@echo "demo: starting (about 20 s once the tools are built)"
+	CGO_ENABLED=0 $(GO) run -trimpath ./e2e/demo -fixed
 
 ## bench: engine, handler, HTTPS, API-server, reload and offline-preview
 ## benchmarks side by side with their floors (the no-op webhook, a webhook
