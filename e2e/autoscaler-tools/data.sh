@@ -25,7 +25,7 @@ for s in "${stages[@]}"; do
 	echo "---"
 	cat "$kwok/kustomize/stage/$s"
 done >"$tmp/kwok-stages.yaml"
-chmod -R u+w "$tmp"
+chmod -R u+w,go+rX "$tmp"
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT
