@@ -34,10 +34,17 @@ const (
 // NodeClassName is the one KWOKNodeClass every NodePool refers to.
 const NodeClassName = "default"
 
-// SpecialLimit is special01's default limits.nodes: the kwok provider sets a
-// Node's capacity from the pods that caused it, so a CPU limit under-counts;
-// a node limit stops the pool where a real provider would.
+// SpecialLimit is special01's default limit in Nodes. Karpenter v1.15 needs
+// two limits to hold it: limits.nodes counts the Nodes that exist (a CPU
+// limit alone under-counts them, since the kwok provider sets a Node's
+// capacity from the pods that caused it), but is not decremented for the
+// NodeClaims one scheduling batch creates (measured: a batch of nine pods
+// got three special01 Nodes); limits.cpu (SpecialLimit instance types of
+// InstanceCPU) is, so the pair stops the pool where a real provider would.
 const SpecialLimit = 2
+
+// InstanceCPU is the CPU count of the one instance type (instance-types.json).
+const InstanceCPU = 4
 
 // NodePool is the part of a Karpenter NodePool the harness sets.
 type NodePool struct {
@@ -45,7 +52,8 @@ type NodePool struct {
 	Name string
 	// Tainted adds the taint dedicated=<Name>:NoSchedule to its Nodes.
 	Tainted bool
-	// MaxNodes is limits.nodes (0: no limit).
+	// MaxNodes is limits.nodes and, as InstanceCPU times it, limits.cpu
+	// (0: no limits); see SpecialLimit for why both.
 	MaxNodes int
 	// Weight is the NodePool's weight (0: none).
 	Weight int
@@ -102,7 +110,7 @@ func (p NodePool) Object() *unstructured.Unstructured {
 		},
 	}
 	if p.MaxNodes > 0 {
-		spec["limits"] = map[string]any{"nodes": fmt.Sprint(p.MaxNodes)}
+		spec["limits"] = map[string]any{"nodes": fmt.Sprint(p.MaxNodes), "cpu": fmt.Sprint(p.MaxNodes * InstanceCPU)}
 	}
 	if p.Weight > 0 {
 		spec["weight"] = int64(p.Weight)
