@@ -10,18 +10,15 @@ import (
 
 // mutatePools adds the fallback scheme of the policy's pools: a toleration per
 // pool, a required expression confining the pod to the pools (strictPools),
-// and a weighted preferred term per pool. A pod that chose its own pool only
-// gets the tolerations of that pool, if the policy knows it.
+// and a weighted preferred term per pool, or the pool x zone ladder when the
+// policy also prefers a zone for the pod (ladder.go). A pod that chose its
+// own pool only gets the tolerations of that pool, if the policy knows it.
 func mutatePools(m *mutation) bool {
 	c := m.policy
 	if len(c.spec.Pools) == 0 || !m.claim() {
 		return false
 	}
-	var strict *corev1.NodeSelectorRequirement
-	if c.strictPools {
-		expr := inExpression(c.poolKey, poolNames(c.spec.Pools)...)
-		strict = &expr
-	}
+	strict := strictPoolExpression(c)
 	if chosen, values, other := selfSelected(m.pod, c.poolKey, strict); chosen {
 		return tolerateChosenPools(m, values, other)
 	}
@@ -35,9 +32,9 @@ func mutatePools(m *mutation) bool {
 		m.changed(fmt.Sprintf("required %s In [%s]", c.poolKey, strings.Join(strict.Values, ",")))
 		changed = true
 	}
-	for _, pool := range c.spec.Pools {
-		if m.addPreferredTerm(preferredTerm(pool.Weight, inExpression(c.poolKey, pool.Name)), 1) {
-			m.changed(fmt.Sprintf("preferred %s=%s weight %d", c.poolKey, pool.Name, pool.Weight))
+	for _, t := range poolPreferences(m) {
+		if m.addPreferredTerm(t.term, 1) {
+			m.changed(t.detail)
 			changed = true
 		}
 	}

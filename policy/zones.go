@@ -12,18 +12,16 @@ import (
 
 // mutateZones confines the pod to the allowed zones, adds the weighted zone
 // preferences, and gathers the pods that share the sameZoneBy label in one
-// zone. A pod that names the zone key itself keeps its zones.
+// zone; when the same policy wrote the pod's pool terms as a ladder, those
+// carry the zone preferences instead (ladder.go). A pod that names the zone
+// key itself keeps its zones.
 func mutateZones(m *mutation) bool {
 	z := m.policy.spec.Zones
 	if z == nil || !m.claim() {
 		return false
 	}
 	key := m.policy.zoneKey
-	var allowed *corev1.NodeSelectorRequirement
-	if len(z.Allowed) > 0 {
-		expr := inExpression(key, z.Allowed...)
-		allowed = &expr
-	}
+	allowed := allowedZoneExpression(m.policy)
 	if chosen, _, _ := selfSelected(m.pod, key, allowed); chosen {
 		m.skip(SkipPodChoseZone, "pod selects its own "+key)
 		return false
@@ -32,6 +30,9 @@ func mutateZones(m *mutation) bool {
 	if allowed != nil && m.addRequiredExpression(*allowed) {
 		m.changed(fmt.Sprintf("required %s In [%s]", key, strings.Join(z.Allowed, ",")))
 		changed = true
+	}
+	if len(ladderZones(m)) > 0 {
+		return changed // the pool terms carry the zone preferences (ladder.go)
 	}
 	var wanted zoneTerms
 	for _, pref := range z.Preferred {

@@ -24,13 +24,14 @@ type Cluster struct {
 	ownWorkDir bool
 	kubeconfig string
 
-	env   *envtest.Environment
-	cfg   *rest.Config
-	cl    client.Client
-	logs  []*os.File
-	procs []*process // in start order
-	nodes *nodeSet
-	lock  *os.File // the machine-wide control-plane lock, held until Stop
+	env     *envtest.Environment
+	cfg     *rest.Config
+	cl      client.Client
+	logs    []*os.File
+	procsMu sync.Mutex
+	procs   []*process // in start order, guarded by procsMu
+	nodes   *nodeSet
+	lock    *os.File // the machine-wide control-plane lock, held until Stop
 
 	stopNodes context.CancelFunc
 	nodesDone chan struct{}
@@ -130,7 +131,7 @@ func (c *Cluster) startAPIServer() error {
 func (c *Cluster) startComponents(ctx context.Context) error {
 	paths := componentPaths{
 		binDir: c.binDir, workDir: c.workDir, kubeconfig: c.kubeconfig,
-		rootCA: c.rootCAFile(), saKey: saKeyFile(c.env),
+		rootCA: c.rootCAFile(), saKey: saKeyFile(c.env), nodeLifecycle: c.opts.NodeLifecycle,
 	}
 	for _, start := range []func(context.Context, componentPaths) (*process, error){startControllerManager, startScheduler} {
 		startCtx, cancel := context.WithTimeout(ctx, c.opts.StartTimeout)
@@ -140,7 +141,7 @@ func (c *Cluster) startComponents(ctx context.Context) error {
 			return err
 		}
 		c.logf("%s healthy", p.name)
-		c.procs = append(c.procs, p)
+		c.addProc(p)
 	}
 	return nil
 }

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
 // controllers are the kube-controller-manager controllers the tests need. The
-// node-lifecycle controller is left out on purpose: fake Nodes send no
-// heartbeats, so it would mark them NotReady and evict their pods.
+// node-lifecycle controller is left out on purpose: the harness's fake Nodes
+// send no heartbeats, so it would mark them NotReady and evict their pods.
+// Options.NodeLifecycle adds it for Nodes something heartbeats (KWOK).
 var controllers = []string{
 	"serviceaccount-controller",
 	"serviceaccount-token-controller",
@@ -26,13 +28,27 @@ var controllers = []string{
 	"cronjob-controller",
 }
 
+// nodeLifecycleController lifts the not-ready taint every new Node gets once
+// the Node reports Ready, and watches heartbeats (node leases).
+const nodeLifecycleController = "node-lifecycle-controller"
+
+// controllerList is the --controllers value: controllers, plus the node
+// lifecycle controller when nodeLifecycle is set.
+func controllerList(nodeLifecycle bool) []string {
+	if nodeLifecycle {
+		return append(slices.Clip(controllers), nodeLifecycleController)
+	}
+	return controllers
+}
+
 // componentPaths are the files the controller manager and scheduler share.
 type componentPaths struct {
-	binDir     string
-	workDir    string
-	kubeconfig string // admin kubeconfig
-	rootCA     string // the API server's serving CA
-	saKey      string // the service-account signing key
+	binDir        string
+	workDir       string
+	nodeLifecycle bool   // run node-lifecycle-controller too
+	kubeconfig    string // admin kubeconfig
+	rootCA        string // the API server's serving CA
+	saKey         string // the service-account signing key
 }
 
 // startComponent starts binDir/name with args plus its serving flags and the
@@ -42,7 +58,7 @@ func startComponent(ctx context.Context, paths componentPaths, name string, args
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +69,7 @@ func startComponent(ctx context.Context, paths componentPaths, name string, args
 		// envtest's API server has no front-proxy CA to look up.
 		"--authentication-skip-lookup=true",
 	)
-	p, err := startProcess(name, filepath.Join(paths.binDir, name), filepath.Join(paths.workDir, name+".log"), args)
+	p, err := startProcess(name, filepath.Join(paths.binDir, name), filepath.Join(paths.workDir, name+".log"), args, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +84,7 @@ func startComponent(ctx context.Context, paths componentPaths, name string, args
 func startControllerManager(ctx context.Context, paths componentPaths) (*process, error) {
 	return startComponent(ctx, paths, "kube-controller-manager", []string{
 		"--kubeconfig=" + paths.kubeconfig,
-		"--controllers=" + strings.Join(controllers, ","),
+		"--controllers=" + strings.Join(controllerList(paths.nodeLifecycle), ","),
 		"--leader-elect=false",
 		"--use-service-account-credentials=false",
 		"--service-account-private-key-file=" + paths.saKey,

@@ -55,7 +55,8 @@ type Options struct {
 	KeepWorkDir bool
 	// Zones are the zones every pool spreads over (default DefaultZones).
 	Zones []string
-	// Pools is the node layout (default DefaultPools()).
+	// Pools is the node layout (default DefaultPools(); an empty, non-nil
+	// slice means no fake Nodes, for an autoscaler to create them).
 	Pools []Pool
 	// Allocatable is each Node's capacity and allocatable (default
 	// DefaultAllocatable()).
@@ -63,6 +64,11 @@ type Options struct {
 	// AdmissionPlugins are enabled in kube-apiserver besides its defaults
 	// and ServiceAccount, e.g. AlwaysPullImages.
 	AdmissionPlugins []string
+	// NodeLifecycle runs kube-controller-manager's node lifecycle
+	// controller, which lifts the not-ready taint from Nodes that report
+	// Ready and watches their heartbeats: for Nodes a kubelet stand-in
+	// (KWOK) keeps alive. Leave it off with the harness's own fake Nodes.
+	NodeLifecycle bool
 	// StartTimeout bounds the start of each component (default 60s).
 	StartTimeout time.Duration
 	// StopOnSignal stops the cluster on SIGINT or SIGTERM, then exits the

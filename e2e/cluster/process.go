@@ -22,13 +22,17 @@ type process struct {
 }
 
 // startProcess runs path with args in its own process group, its output in
-// logPath. The child gets SIGKILL if the harness's process dies first.
-func startProcess(name, path, logPath string, args []string) (*process, error) {
+// logPath, env added to the harness's environment. The child gets SIGKILL if
+// the harness's process dies first.
+func startProcess(name, path, logPath string, args, env []string) (*process, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("%s log: %w", name, err)
 	}
 	cmd := exec.Command(path, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = childProcAttr()

@@ -53,8 +53,9 @@ func (sc *servingCert) servingArgs(port int) []string {
 	}
 }
 
-// freePort asks the kernel for an unused loopback TCP port.
-func freePort() (int, error) {
+// FreePort asks the kernel for an unused loopback TCP port (for the
+// processes started with StartProcess).
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("free port: %w", err)
@@ -70,7 +71,12 @@ func waitHealthy(ctx context.Context, p *process, port int, sc *servingCert) err
 		Timeout:   2 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: sc.pool, MinVersion: tls.VersionTLS12}},
 	}
-	url := "https://127.0.0.1:" + strconv.Itoa(port) + "/healthz"
+	return pollHealthy(ctx, p, hc, "https://127.0.0.1:"+strconv.Itoa(port)+"/healthz")
+}
+
+// pollHealthy polls url with hc until it answers 200, the process exits, or
+// ctx ends.
+func pollHealthy(ctx context.Context, p *process, hc *http.Client, url string) error {
 	for {
 		if done, err := p.exited(); done {
 			return err

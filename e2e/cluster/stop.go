@@ -39,8 +39,11 @@ func (c *Cluster) stop() error {
 		c.stopNodes()
 		<-c.nodesDone
 	}
-	for i := len(c.procs) - 1; i >= 0; i-- {
-		errs = append(errs, c.procs[i].stop())
+	c.procsMu.Lock()
+	procs := c.procs
+	c.procsMu.Unlock()
+	for i := len(procs) - 1; i >= 0; i-- {
+		errs = append(errs, procs[i].stop())
 	}
 	if c.env != nil {
 		if err := c.env.Stop(); err != nil {

@@ -1,4 +1,13 @@
-// Command demo is `make demo`: it starts a real control plane on this
+// Command demo is `make demo`. By default it shows pools that scale: the
+// control plane with no Nodes, the poolpatch webhook, and the real Karpenter
+// (kwok provider) and KWOK (package e2e/autoscaler) with NodePools special01
+// (limit two Nodes), fallback01 and general and the policies of
+// e2e/testdata/autoscaling-policies.yaml. A small Spark-like job gets a
+// special01 Node; a big one fills special01 to its limit and gets fallback01
+// Nodes for the rest, never general; when both end, consolidation removes
+// every Node again. Once the tools are built it takes about a minute.
+//
+// With -fixed (`make demo-fixed`) it runs the fixed-node demo instead: it starts a real control plane on this
 // machine (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 // no kubelet) with fake Nodes in three pools over two zones, runs the
 // poolpatch webhook in process against it with the policies of

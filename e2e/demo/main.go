@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,9 +18,15 @@ import (
 const demoNamespace = "demo"
 
 func main() {
+	fixed := flag.Bool("fixed", false, "the fixed-node demo (six fake nodes, fallback by a full pool, policy hot reload) instead of the autoscaling one")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Stdout); err != nil {
+	flow := runAutoscaling
+	if *fixed {
+		flow = run
+	}
+	if err := flow(ctx, os.Stdout); err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "demo: interrupted")
 			os.Exit(130)
@@ -29,9 +36,9 @@ func main() {
 	}
 }
 
-// run is the whole demo, step by step.
+// run is the fixed-node demo, step by step.
 func run(ctx context.Context, out io.Writer) (err error) {
-	d := &demo{out: out}
+	d := &demo{out: out, total: 6}
 	d.title("poolpatch demo: a real Kubernetes control plane on this machine (no cluster, no kubelet)")
 	d.step("Starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and 6 fake nodes")
 	began := time.Now()

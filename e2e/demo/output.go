@@ -14,10 +14,8 @@ type demo struct {
 	out   io.Writer
 	env   *scenarios.Env
 	steps int
+	total int // numbered steps the demo prints
 }
-
-// totalSteps is the number of numbered steps the demo prints.
-const totalSteps = 6
 
 // title prints the demo's first line.
 func (d *demo) title(s string) {
@@ -27,7 +25,7 @@ func (d *demo) title(s string) {
 // step prints the heading of the next numbered step.
 func (d *demo) step(format string, args ...any) {
 	d.steps++
-	_, _ = fmt.Fprintf(d.out, "\n[%d/%d] %s\n", d.steps, totalSteps, fmt.Sprintf(format, args...))
+	_, _ = fmt.Fprintf(d.out, "\n[%d/%d] %s\n", d.steps, d.total, fmt.Sprintf(format, args...))
 }
 
 // say prints one indented line.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/poolpatch/poolpatch/e2e/autoscaler"
 	"github.com/poolpatch/poolpatch/e2e/cluster"
 	"github.com/poolpatch/poolpatch/webhook"
 )
@@ -37,6 +38,10 @@ type Options struct {
 	// log; the caller removes it. Default: a temporary directory that Stop
 	// removes.
 	WorkDir string
+	// Autoscaling starts the control plane without fake Nodes, with the
+	// node lifecycle controller, and Karpenter and KWOK (package
+	// e2e/autoscaler) with these options: pools scale from zero.
+	Autoscaling *autoscaler.Options
 }
 
 // Env is a running control plane with the poolpatch webhook registered.
@@ -45,6 +50,8 @@ type Env struct {
 	Cluster *cluster.Cluster
 	// Server is the webhook server, running in this process.
 	Server *Server
+	// Autoscaler is Karpenter and KWOK, with Options.Autoscaling only.
+	Autoscaler *autoscaler.Autoscaler
 
 	helmHome  string
 	serverLog *os.File
@@ -55,13 +62,22 @@ type Env struct {
 // PolicyConfigMapName, no policies yet) and registers both webhooks. On
 // error everything started is stopped again.
 func Start(ctx context.Context, opts Options) (*Env, error) {
-	c, err := cluster.Start(ctx, cluster.Options{Log: opts.Log, StopOnSignal: opts.StopOnSignal, WorkDir: opts.WorkDir})
+	copts := cluster.Options{Log: opts.Log, StopOnSignal: opts.StopOnSignal, WorkDir: opts.WorkDir}
+	if opts.Autoscaling != nil {
+		copts.Pools, copts.NodeLifecycle = []cluster.Pool{}, true
+	}
+	c, err := cluster.Start(ctx, copts)
 	if err != nil {
 		return nil, err
 	}
 	e := &Env{Cluster: c, helmHome: filepath.Join(c.WorkDir(), "helm")}
 	if err := e.start(ctx); err != nil {
 		return nil, errors.Join(err, e.Stop())
+	}
+	if opts.Autoscaling != nil {
+		if e.Autoscaler, err = autoscaler.Start(ctx, c, *opts.Autoscaling); err != nil {
+			return nil, errors.Join(err, e.Stop())
+		}
 	}
 	return e, nil
 }

@@ -1,0 +1,185 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// The preference ladder. The scheduler sums the weights of the preferred
+// terms a node matches; Karpenter (v1.15, preference policy Respect) instead
+// makes the single heaviest term a requirement and drops terms heaviest
+// first until the pod fits. With separate pool terms and zone terms the two
+// disagree: Karpenter turns "special01" (100) into a requirement and never
+// looks at the zone (50), so a job's nodes are launched in any zone. When
+// one policy decides both the pools and the zones of a pod, and gives the pod
+// a zone preference (zones.preferred, or the zone sameZoneBy picks), the pool
+// and zone preferences are therefore written as one ladder of disjoint
+// terms: per pool, one term per preferred zone (pool AND zone In [z]) and
+// one for the pool's other zones (pool AND zone NotIn [the preferred
+// zones]). A node matches at most one of them, so the scheduler's sum is
+// that term's weight, and Karpenter's heaviest-first order is the same order.
+// Each term weighs what the separate terms summed to on such a node (pool
+// weight + zone weights), scaled so the heaviest is 100 when a sum exceeds
+// 100: the ranking of pool x zone is unchanged, only now both agree on it.
+
+// Indexes of the pools and zones mutators in the mutators table (a test
+// checks them; the table cannot be read here without an initialisation
+// cycle).
+const (
+	poolsMutator = 0
+	zonesMutator = 1
+)
+
+// zoneBonus is the zone weight a policy gives the nodes of one zone.
+type zoneBonus struct {
+	zone   string
+	weight int32
+}
+
+// weightedTerm is a preferred term with the detail its addition reports.
+type weightedTerm struct {
+	term   corev1.PreferredSchedulingTerm
+	detail string
+}
+
+// ladderZones returns the zone preferences the ladder folds into the pool
+// terms, or nil when the ladder does not apply: the policy lacks pools or
+// zones, another policy decides the pod's pools or zones, the pod chose its
+// own pool or zone, or the policy prefers no zone for this pod.
+func ladderZones(m *mutation) []zoneBonus {
+	c := m.policy
+	z := c.spec.Zones
+	if z == nil || len(c.spec.Pools) == 0 {
+		return nil
+	}
+	for _, i := range []int{poolsMutator, zonesMutator} {
+		if owner := m.claims[i]; owner != "" && owner != c.name {
+			return nil
+		}
+	}
+	if chosen, _, _ := selfSelected(m.pod, c.poolKey, strictPoolExpression(c)); chosen {
+		return nil
+	}
+	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, allowedZoneExpression(c)); chosen {
+		return nil
+	}
+	return zoneBonuses(m)
+}
+
+// zoneBonuses sums, per zone, the zones.preferred weight and the
+// sameZoneWeight of the zone sameZoneBy picks for the pod, in the order the
+// zones first appear.
+func zoneBonuses(m *mutation) []zoneBonus {
+	z := m.policy.spec.Zones
+	var out []zoneBonus
+	add := func(zone string, w int32) {
+		if i := slices.IndexFunc(out, func(b zoneBonus) bool { return b.zone == zone }); i >= 0 {
+			out[i].weight += w
+			return
+		}
+		out = append(out, zoneBonus{zone: zone, weight: w})
+	}
+	for _, p := range z.Preferred {
+		add(p.Name, p.Weight)
+	}
+	if value, ok := m.pod.Labels[z.SameZoneBy]; z.SameZoneBy != "" && ok {
+		if zones := zoneList(z); len(zones) > 0 {
+			add(zones[sameZoneIndex(value, len(zones))], m.policy.sameZoneWeight)
+		}
+	}
+	return out
+}
+
+// poolPreferences are the pool terms mutatePools writes: one per pool
+// (poolKey In [pool], the pool's weight), or the ladder.
+func poolPreferences(m *mutation) []weightedTerm {
+	c := m.policy
+	if bonuses := ladderZones(m); len(bonuses) > 0 {
+		return ladder(c, bonuses)
+	}
+	out := make([]weightedTerm, 0, len(c.spec.Pools))
+	for _, pool := range c.spec.Pools {
+		out = append(out, weightedTerm{
+			term:   preferredTerm(pool.Weight, inExpression(c.poolKey, pool.Name)),
+			detail: fmt.Sprintf("preferred %s=%s weight %d", c.poolKey, pool.Name, pool.Weight),
+		})
+	}
+	return out
+}
+
+// ladder builds the disjoint pool x zone terms with their summed weights,
+// scaled into 1-100. Without strictPools, nodes outside the pools keep their
+// zone preference through terms poolKey NotIn [pools] AND zone In [z].
+func ladder(c *compiled, bonuses []zoneBonus) []weightedTerm {
+	zones := make([]string, len(bonuses))
+	for i, b := range bonuses {
+		zones[i] = b.zone
+	}
+	type raw struct {
+		exprs  []corev1.NodeSelectorRequirement
+		weight int32
+		what   string
+	}
+	var terms []raw
+	for _, pool := range c.spec.Pools {
+		for _, b := range bonuses {
+			terms = append(terms, raw{
+				[]corev1.NodeSelectorRequirement{inExpression(c.poolKey, pool.Name), inExpression(c.zoneKey, b.zone)},
+				pool.Weight + b.weight, fmt.Sprintf("%s=%s in %s=%s", c.poolKey, pool.Name, c.zoneKey, b.zone)})
+		}
+		terms = append(terms, raw{
+			[]corev1.NodeSelectorRequirement{inExpression(c.poolKey, pool.Name), notInExpression(c.zoneKey, zones...)},
+			pool.Weight, fmt.Sprintf("%s=%s outside %s [%s]", c.poolKey, pool.Name, c.zoneKey, strings.Join(zones, ","))})
+	}
+	if !c.strictPools {
+		for _, b := range bonuses {
+			terms = append(terms, raw{
+				[]corev1.NodeSelectorRequirement{notInExpression(c.poolKey, poolNames(c.spec.Pools)...), inExpression(c.zoneKey, b.zone)},
+				b.weight, fmt.Sprintf("other pools in %s=%s", c.zoneKey, b.zone)})
+		}
+	}
+	var heaviest int32
+	for _, t := range terms {
+		heaviest = max(heaviest, t.weight)
+	}
+	out := make([]weightedTerm, len(terms))
+	for i, t := range terms {
+		w := scaleWeight(t.weight, heaviest)
+		out[i] = weightedTerm{
+			term:   corev1.PreferredSchedulingTerm{Weight: w, Preference: corev1.NodeSelectorTerm{MatchExpressions: t.exprs}},
+			detail: fmt.Sprintf("preferred %s weight %d", t.what, w),
+		}
+	}
+	return out
+}
+
+// scaleWeight scales w so that heaviest becomes 100, rounding to the
+// nearest and never below 1; weights stay as they are when heaviest fits.
+func scaleWeight(w, heaviest int32) int32 {
+	if heaviest <= 100 {
+		return w
+	}
+	return max(1, (w*100+heaviest/2)/heaviest)
+}
+
+// strictPoolExpression is the required pool expression of strictPools, or
+// nil.
+func strictPoolExpression(c *compiled) *corev1.NodeSelectorRequirement {
+	if !c.strictPools {
+		return nil
+	}
+	expr := inExpression(c.poolKey, poolNames(c.spec.Pools)...)
+	return &expr
+}
+
+// allowedZoneExpression is the required expression of zones.allowed, or nil.
+func allowedZoneExpression(c *compiled) *corev1.NodeSelectorRequirement {
+	if c.spec.Zones == nil || len(c.spec.Zones.Allowed) == 0 {
+		return nil
+	}
+	expr := inExpression(c.zoneKey, c.spec.Zones.Allowed...)
+	return &expr
+}
