@@ -127,12 +127,17 @@ demo-fixed: tools build
 ## (e2e/bench/chart is its own module: the plotting library stays out of
 ## go.mod). BENCH_ARGS=-quick checks the benchmark itself in about 2 minutes.
 BENCH_OUT := $(BIN)/bench
+# HEADROOM_BENCH_ROUNDS: rounds of the headroom time-to-Running figure
+# (Karpenter + KWOK; bin/bench/headroom.txt).
+HEADROOM_BENCH_ROUNDS ?= 3
 bench: tools build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/bench-noop ./e2e/bench/noop
 	$(GO) build -o $(BIN)/benchreport ./e2e/bench/cmd/benchreport
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(BIN)/benchreport -json $(BENCH_OUT)/report.json -profile-dir $(BENCH_OUT) $(BENCH_ARGS) | tee $(BENCH_OUT)/report.txt
 	cd e2e/bench/chart && $(GO) run . -in $(BENCH_OUT)/report.json -out $(CURDIR)/e2e/bench/apiserver.png
+	set -o pipefail; POOLPATCH_HEADROOM_BENCH_ROUNDS=$(HEADROOM_BENCH_ROUNDS) KUBEBUILDER_ASSETS=$(BIN) \
+	  $(GO) test -count=1 -p 1 -timeout 30m ./e2e/autoscaling -run '^TestHeadroomTimeToRunning$$' -v | tee $(BENCH_OUT)/headroom.txt
 
 ## manifests: deploy/poolpatch.yaml, the chart rendered with its defaults
 ## (the staleness test rewrites it, so test and target cannot disagree)

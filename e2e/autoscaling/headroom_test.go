@@ -142,13 +142,25 @@ func (s *headroomSource) set(t *testing.T, replicas int) {
 // the scenario's clean-up finds no headroom to provision for.
 func startWriter(t *testing.T, mode controller.Mode, src controller.PolicySource) {
 	t.Helper()
+	stop := writer(t, mode, src, 2)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("delete headroom objects: %v", err)
+		}
+	})
+}
+
+// writer starts the writers with a cap of maxChunks and returns the
+// function that stops them and deletes what they wrote.
+func writer(t *testing.T, mode controller.Mode, src controller.PolicySource, maxChunks int) func() error {
+	t.Helper()
 	if mode == controller.ModePlaceholder {
 		pc := controller.PriorityClass(controller.DefaultPriorityClass)
 		if err := env.Cluster.Client().Create(t.Context(), pc); client.IgnoreAlreadyExists(err) != nil {
 			t.Fatal(err)
 		}
 	}
-	o := controller.Options{Headroom: true, HeadroomMode: string(mode), MaxHeadroomChunks: 2,
+	o := controller.Options{Headroom: true, HeadroomMode: string(mode), MaxHeadroomChunks: maxChunks,
 		HeadroomPriorityClass: controller.DefaultPriorityClass, Namespace: scenarios.SystemNamespace,
 		LeaderElectionID: controller.DefaultLeaderElectionID, HeadroomImage: "poolpatch/poolpatch:e2e"}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -157,13 +169,11 @@ func startWriter(t *testing.T, mode controller.Mode, src controller.PolicySource
 		defer close(done)
 		controller.Run(ctx, controller.Env{Config: env.Cluster.RESTConfig(), Policies: src, Log: testr.New(t).WithName(string(mode))}, o)
 	}()
-	t.Cleanup(func() {
+	return func() error {
 		cancel()
 		<-done
-		if err := deleteHeadroomObjects(context.Background()); err != nil {
-			t.Errorf("delete headroom objects: %v", err)
-		}
-	})
+		return deleteHeadroomObjects(context.Background())
+	}
 }
 
 var headroomKinds = []string{"PodTemplateList", "CapacityBufferList", "DeploymentList"}
