@@ -109,8 +109,15 @@ func executor(ns, name string) *corev1.Pod {
 	return pod
 }
 
+// chunkCPU is one chunk: with an executor (autoscaling.PodCPU) beside it, it
+// does not fit one of the harness's 4-CPU Nodes (3.9 allocatable), so an
+// executor that takes the warm Node leaves the headroom short of a chunk and
+// Karpenter must provision again to restore it.
+const chunkCPU = "3"
+
 // headroomSource is the policy set the writer sees: the suite's policies,
-// with headroom of replicas chunks (one executor each) on spark-executors.
+// with headroom of replicas chunks (each room for an executor) on
+// spark-executors.
 type headroomSource struct{ current atomic.Pointer[policy.Set] }
 
 func (s *headroomSource) Current() *policy.Set { return s.current.Load() }
@@ -128,7 +135,7 @@ func (s *headroomSource) set(t *testing.T, replicas int) {
 	}
 	if replicas > 0 {
 		stream = strings.Replace(stream, executorsTail, executorsTail+
-			fmt.Sprintf("  headroom: {replicas: %d, requests: {cpu: %q, memory: 1Gi}}\n", replicas, autoscaling.PodCPU), 1)
+			fmt.Sprintf("  headroom: {replicas: %d, requests: {cpu: %q, memory: 1Gi}}\n", replicas, chunkCPU), 1)
 	}
 	set, err := policy.Load(policy.Source{Name: "autoscaling-policies.yaml", Data: []byte(stream)})
 	if err != nil {
