@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/poolpatch/poolpatch/controller"
@@ -38,7 +39,7 @@ func TestHeadroom(t *testing.T) {
 	for _, mode := range []controller.Mode{controller.ModeCapacityBuffer, controller.ModePlaceholder} {
 		t.Run(string(mode), func(t *testing.T) {
 			slowRegistration(t)
-			consolidate(t)
+			consolidateRetrying(t)
 			src := &headroomSource{}
 			src.set(t, 1)
 			startWriter(t, mode, src)
@@ -263,3 +264,26 @@ func slowRegistration(t *testing.T) {
 }
 
 func resourceQuantity(s string) resource.Quantity { return resource.MustParse(s) }
+
+// consolidateRetrying is consolidate, retried on conflict: Karpenter writes
+// the NodePools' status right after it starts, so a first update may race it.
+func consolidateRetrying(t *testing.T) {
+	t.Helper()
+	for _, p := range autoscaler.DefaultNodePools() {
+		on := p
+		on.ConsolidateAfter = consolidateAfter
+		apply := func(np autoscaler.NodePool) error {
+			return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+				return env.Autoscaler.ApplyNodePool(context.Background(), np)
+			})
+		}
+		if err := apply(on); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := apply(p); err != nil {
+				t.Errorf("restore %s: %v", p.Name, err)
+			}
+		})
+	}
+}
