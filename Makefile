@@ -35,10 +35,11 @@ unit:
 ## test: lint, unit tests, then everything that needs the real control plane
 test: lint unit integration e2e
 
-## integration: the webhook package: HTTPS handler, policy reload and fuzz-seed
-## tests, and the envtest suite against kube-apiserver and etcd from bin/
+## integration: the webhook package (HTTPS handler, policy reload and fuzz-seed
+## tests, the envtest suite) and the writers of controller/ (headroom, leader
+## election), against kube-apiserver and etcd from bin/
 integration: $(BIN)/kube-apiserver $(BIN)/etcd
-	KUBEBUILDER_ASSETS=$(BIN) $(GO) test -count=1 -p 1 ./webhook/...
+	KUBEBUILDER_ASSETS=$(BIN) $(GO) test -count=1 -p 1 ./webhook/... ./controller/...
 
 ## tools: the pinned control plane, kubectl, etcd and helm into bin/ (from
 ## e2e/tools/go.mod). Cold this took 9 minutes on 2 cores (allow 15 with the
