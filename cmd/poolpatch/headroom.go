@@ -39,13 +39,9 @@ func runHeadroom(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "poolpatch headroom: %v\n", err)
 		return exitUnreadableFile
 	}
-	set, err := loadPolicyFiles(policies)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	set, ok := loadPoliciesWarning(policies, stderr)
+	if !ok {
 		return exitInvalidPolicy
-	}
-	for _, w := range set.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	h := opts.HeadroomConfig(*image)
 	objs, warnings, err := h.Objects(set)

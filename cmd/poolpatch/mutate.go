@@ -52,13 +52,9 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "poolpatch mutate: --namespace-labels: %v\n", err)
 		return exitUnreadableFile
 	}
-	set, err := loadPolicyFiles(policies)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	set, ok := loadPoliciesWarning(policies, stderr)
+	if !ok {
 		return exitInvalidPolicy
-	}
-	for _, w := range set.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	input, name, err := openManifest(*file, stdin)
 	if err != nil {

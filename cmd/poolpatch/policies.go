@@ -12,6 +12,20 @@ import (
 	"github.com/poolpatch/poolpatch/policy"
 )
 
+// loadPoliciesWarning loads the policy files as one set and prints its
+// validation warnings, or prints why the set is invalid and reports false.
+func loadPoliciesWarning(paths []string, stderr io.Writer) (*policy.Set, bool) {
+	set, err := loadPolicyFiles(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, false
+	}
+	for _, w := range set.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	return set, true
+}
+
 // loadPolicyFiles loads PoolPolicy streams, or ConfigMap manifests holding
 // them as deployed (each key is then named file[key] in errors).
 func loadPolicyFiles(paths []string) (*policy.Set, error) {
