@@ -1,7 +1,6 @@
 package autoscaling_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -24,38 +23,11 @@ func TestMain(m *testing.M) {
 
 // runMain is TestMain's body, so that deferred calls run before os.Exit.
 func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "poolpatch-e2e-autoscaling-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
 	policies, err := scenarios.ReadRepoFile("e2e", "testdata", "autoscaling-policies.yaml")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ctx := context.Background()
-	env, err = scenarios.Start(ctx, scenarios.Options{
-		Log: os.Stderr, StopOnSignal: true, WorkDir: dir, Autoscaling: &autoscaler.Options{},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "start the control plane, the webhook, Karpenter and KWOK (logs in %s): %v\n", dir, err)
-		return 1
-	}
-	code := 1
-	if _, err := env.SetPolicies(ctx, policies); err != nil {
-		fmt.Fprintf(os.Stderr, "policies: %v\n", err)
-	} else {
-		code = m.Run()
-	}
-	if err := env.Stop(); err != nil {
-		fmt.Fprintf(os.Stderr, "stop: %v\n", err)
-		code = 1
-	}
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "logs kept in %s (karpenter.log, kwok.log, poolpatch.log)\n", dir)
-		return code
-	}
-	_ = os.RemoveAll(dir)
-	return 0
+	opts := scenarios.Options{Log: os.Stderr, StopOnSignal: true, Autoscaling: &autoscaler.Options{}}
+	return scenarios.RunSuite(m, "autoscaling", opts, policies, func(e *scenarios.Env) { env = e })
 }

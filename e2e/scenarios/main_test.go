@@ -1,7 +1,6 @@
 package scenarios_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -26,35 +25,11 @@ func TestMain(m *testing.M) {
 
 // runMain is TestMain's body, so that deferred calls run before os.Exit.
 func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "poolpatch-e2e-scenarios-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	var err error
 	if basePolicies, err = scenarios.ReadRepoFile("e2e", "testdata", "policies.yaml"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ctx := context.Background()
-	env, err = scenarios.Start(ctx, scenarios.Options{Log: os.Stderr, StopOnSignal: true, WorkDir: dir})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "start the control plane and the webhook (logs in %s): %v\n", dir, err)
-		return 1
-	}
-	code := 1
-	if _, err := env.SetPolicies(ctx, basePolicies); err != nil {
-		fmt.Fprintf(os.Stderr, "base policies: %v\n", err)
-	} else {
-		code = m.Run()
-	}
-	if err := env.Stop(); err != nil {
-		fmt.Fprintf(os.Stderr, "stop: %v\n", err)
-		code = 1
-	}
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "logs kept in %s (poolpatch.log is the webhook's)\n", dir)
-		return code
-	}
-	_ = os.RemoveAll(dir)
-	return 0
+	opts := scenarios.Options{Log: os.Stderr, StopOnSignal: true}
+	return scenarios.RunSuite(m, "scenarios", opts, basePolicies, func(e *scenarios.Env) { env = e })
 }
