@@ -21,18 +21,7 @@ func TestChartValuesSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("values.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("values.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := compileJSON(t, "values.schema.json", f)
 	valuesOf := func(t *testing.T, policies []any) any {
 		t.Helper()
 		data, err := os.ReadFile(repoPath(t, "charts", "poolpatch", "values.yaml"))

@@ -28,17 +28,23 @@ func compiled(t testing.TB, s Schema) *jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	return compileJSON(t, "poolpolicy.schema.json", bytes.NewReader(data))
+}
+
+// compileJSON compiles the JSON Schema document read from r, named name.
+func compileJSON(t testing.TB, name string, r io.Reader) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource("poolpolicy.schema.json", doc); err != nil {
+	if err := c.AddResource(name, doc); err != nil {
 		t.Fatal(err)
 	}
-	sch, err := c.Compile("poolpolicy.schema.json")
+	sch, err := c.Compile(name)
 	if err != nil {
-		t.Fatalf("the schema does not compile: %v", err)
+		t.Fatalf("%s does not compile: %v", name, err)
 	}
 	return sch
 }
