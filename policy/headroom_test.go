@@ -4,7 +4,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -206,21 +205,7 @@ func TestHeadroomErrors(t *testing.T) {
 			[]string{"6:13: policy p: spec.headroom: needs pools or zones to steer it"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(Source{Name: "f.yaml", Data: []byte(tt.yaml)})
-			var list ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("Load error = %v, want an ErrorList", err)
-			}
-			if len(list) != len(tt.want) {
-				t.Fatalf("got %d errors, want %d:\n%v", len(list), len(tt.want), err)
-			}
-			for i, want := range tt.want {
-				if got := strings.TrimPrefix(list[i].Error(), "f.yaml:"); !strings.Contains(got, want) {
-					t.Errorf("error %d = %q, want it to contain %q", i, got, want)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantLoadErrors(t, tt.yaml, tt.want) })
 	}
 	if _, err := Load(Source{Name: "f.yaml", Data: []byte("apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: p}\nspec:\n  zones: {allowed: [z]}\n  headroom: {replicas: 1, requests: {cpu: \"1\"}}\n")}); err != nil {
 		t.Errorf("zones alone steer headroom: %v", err)

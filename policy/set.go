@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -56,6 +57,8 @@ type compiled struct {
 	annotations     []annotation
 	tolerations     []toleration
 	poolTolerations [][]toleration
+	// rebalanceAfter is spec.rebalance.after, parsed.
+	rebalanceAfter time.Duration
 }
 
 func compile(docs []document, sources []Source) (*Set, error) {
@@ -68,6 +71,7 @@ func compile(docs []document, sources []Source) (*Set, error) {
 		set.policies = append(set.policies, c)
 		set.Warnings = append(set.Warnings, zoneWeightWarnings(c)...)
 		set.Warnings = append(set.Warnings, headroomWarnings(c)...)
+		set.Warnings = append(set.Warnings, rebalanceWarnings(c)...)
 	}
 	return set, nil
 }
@@ -91,6 +95,9 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 		c.mode = ModeEnforce
 	}
 	c.taintKey = orDefault(s.TaintKey, c.poolKey)
+	if s.Rebalance != nil {
+		c.rebalanceAfter, _ = time.ParseDuration(s.Rebalance.After) // validated
+	}
 	c.poolTolerations = poolTolerations(c.taintKey, s.Pools)
 	if s.Zones != nil {
 		c.zoneKey = orDefault(s.Zones.Key, DefaultZoneKey)

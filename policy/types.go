@@ -83,6 +83,7 @@ type Spec struct {
 	Annotations   map[string]string   `yaml:"annotations"`
 	Prepull       *Prepull            `yaml:"prepull"`
 	Headroom      *Headroom           `yaml:"headroom"`
+	Rebalance     *Rebalance          `yaml:"rebalance"`
 }
 
 // Match selects pods; every criterion given must hold, and an empty Match
@@ -132,4 +133,16 @@ type Prepull struct {
 type Headroom struct {
 	Replicas int32               `yaml:"replicas"`
 	Requests corev1.ResourceList `yaml:"requests"`
+}
+
+// Rebalance lets `poolpatch serve --rebalance` move the policy's pods that
+// fell back to a pool they prefer less, once a pool they prefer more has room
+// for them: it evicts them through the Eviction API, so that their owner
+// recreates them and the scheduler places the new pods.
+type Rebalance struct {
+	// After is how long a pod must have run on the lesser pool first, a Go
+	// duration such as 10m.
+	After string `yaml:"after"`
+	// MaxPerMinute caps the policy's evictions in any minute.
+	MaxPerMinute int32 `yaml:"maxPerMinute"`
 }

@@ -56,6 +56,7 @@ func validatePolicy(d document, errs *ErrorList) {
 	validateAnnotations(d, errs)
 	validatePrepull(d, errs)
 	validateHeadroom(d, errs)
+	validateRebalance(d, errs)
 }
 
 func validateMatch(d document, errs *ErrorList) {
