@@ -49,22 +49,13 @@ func podNonZeroRequests(pod *corev1.Pod) corev1.ResourceList {
 // usageByNode adds up the pods bound to each Node, skipping finished pods
 // (the scheduler's cache holds none) and the explained pod itself.
 func usageByNode(pods []corev1.Pod, self *corev1.Pod) map[string]*usage {
-	out := map[string]*usage{}
+	bound := make([]*corev1.Pod, 0, len(pods))
 	for i := range pods {
-		p := &pods[i]
-		if p.Spec.NodeName == "" || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed || samePod(p, self) {
-			continue
+		if !samePod(&pods[i], self) {
+			bound = append(bound, &pods[i])
 		}
-		u := out[p.Spec.NodeName]
-		if u == nil {
-			u = &usage{requested: corev1.ResourceList{}, nonZero: corev1.ResourceList{}}
-			out[p.Spec.NodeName] = u
-		}
-		u.pods++
-		addTo(u.requested, podRequests(p))
-		addTo(u.nonZero, podNonZeroRequests(p))
 	}
-	return out
+	return BoundUsage(bound).byNode
 }
 
 func samePod(a, b *corev1.Pod) bool {
