@@ -21,6 +21,28 @@ type Rebalancing struct {
 	After time.Duration
 	// MaxPerMinute caps the policy's evictions in any minute.
 	MaxPerMinute int
+	// Pools are the policy's pools, in the policy's order.
+	Pools []Pool
+}
+
+// Weight returns the weight of the pool named name, 0 for a Node outside
+// the policy's pools.
+func (r Rebalancing) Weight(name string) int32 {
+	for _, p := range r.Pools {
+		if p.Name == name {
+			return p.Weight
+		}
+	}
+	return 0
+}
+
+// BestWeight is the weight of the pool the policy prefers most.
+func (r Rebalancing) BestWeight() int32 {
+	var best int32
+	for _, p := range r.Pools {
+		best = max(best, p.Weight)
+	}
+	return best
 }
 
 // Rebalancing returns the rebalance of the policy that decided the pools of
@@ -39,7 +61,7 @@ func (s *Set) Rebalancing(res *Result) (r Rebalancing, ok bool) {
 			return Rebalancing{}, false
 		}
 		return Rebalancing{Policy: c.name, PoolKey: c.poolKey, After: c.rebalanceAfter,
-			MaxPerMinute: int(c.spec.Rebalance.MaxPerMinute)}, true
+			MaxPerMinute: int(c.spec.Rebalance.MaxPerMinute), Pools: c.spec.Pools}, true
 	}
 	return Rebalancing{}, false
 }

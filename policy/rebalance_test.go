@@ -106,19 +106,32 @@ spec:
 		wantOK bool
 	}{
 		{"the pools' policy rebalances", pod(map[string]string{"role": "executor"}),
-			Rebalancing{Policy: "executors", PoolKey: "example.com/pool", After: 90 * time.Second, MaxPerMinute: 5}, true},
+			Rebalancing{Policy: "executors", PoolKey: "example.com/pool", After: 90 * time.Second, MaxPerMinute: 5,
+				Pools: []Pool{{Name: "special01", Weight: 100}, {Name: "fallback01", Weight: 10}}}, true},
 		{"the pools' policy does not", pod(nil), Rebalancing{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := Apply(tt.pod, set, Namespace{Name: "ns"}, Options{})
 			got, ok := set.Rebalancing(res)
-			if ok != tt.wantOK || got != tt.want {
-				t.Errorf("Rebalancing() = %+v, %v; want %+v, %v", got, ok, tt.want, tt.wantOK)
+			if ok != tt.wantOK {
+				t.Errorf("Rebalancing() ok = %v, want %v", ok, tt.wantOK)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Rebalancing() (-want +got):\n%s", diff)
 			}
 		})
 	}
-	if diff := cmp.Diff(false, (*Set)(nil).HasRebalance()); diff != "" {
-		t.Errorf("nil set: %s", diff)
+	if (*Set)(nil).HasRebalance() {
+		t.Error("nil set: HasRebalance() = true")
+	}
+	r, _ := set.Rebalancing(Apply(pod(map[string]string{"role": "executor"}), set, Namespace{Name: "ns"}, Options{}))
+	for pool, want := range map[string]int32{"special01": 100, "fallback01": 10, "elsewhere": 0} {
+		if got := r.Weight(pool); got != want {
+			t.Errorf("Weight(%s) = %d, want %d", pool, got, want)
+		}
+	}
+	if got := r.BestWeight(); got != 100 {
+		t.Errorf("BestWeight() = %d, want 100", got)
 	}
 }

@@ -48,7 +48,9 @@ func TestLocate(t *testing.T) {
 func TestScreen(t *testing.T) {
 	set := loadSet(t)
 	long := now.Add(-5 * time.Minute)
-	base := func(kind string) *corev1.Pod { return running(t, set, "p", template("executor", "1"), kind, "f1", long) }
+	base := func(kind string) *corev1.Pod {
+		return running(t, set, "p", template("executor", "1"), kind, "f1", long)
+	}
 	annotated := func(key, value string) *corev1.Pod {
 		p := base("ReplicaSet")
 		p.Annotations[key] = value
