@@ -36,3 +36,22 @@ var (
 func init() {
 	ctrlmetrics.Registry.MustRegister(writerErrors, writerPasses, headroomChunks, leader)
 }
+
+var (
+	rebalanceEvictions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "poolpatch_rebalance_evictions_total",
+		Help: "Pods evicted to move back to a better pool, by policy.",
+	}, []string{"policy"})
+	rebalanceSkips = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "poolpatch_rebalance_skips_total",
+		Help: "Decisions to leave a pod on a lesser pool, by policy and reason; a pod left alone counts once per pass.",
+	}, []string{"policy", "reason"})
+	rebalanceBackoffs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "poolpatch_rebalance_backoffs_total",
+		Help: "Owners backed off because a replacement pod landed on no better pool, by policy.",
+	}, []string{"policy"})
+)
+
+func init() {
+	ctrlmetrics.Registry.MustRegister(rebalanceEvictions, rebalanceSkips, rebalanceBackoffs)
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -40,6 +41,12 @@ type Options struct {
 	OwnerDeployment string
 	// LeaderElectionID names the writers' Lease (--leader-election-id).
 	LeaderElectionID string
+	// Rebalance enables the rebalancer (--rebalance).
+	Rebalance bool
+	// RebalanceInterval is how often it looks at the pods
+	// (--rebalance-interval); RebalanceBackoff how long it leaves an owner
+	// alone after a replacement landed on no better pool (--rebalance-backoff).
+	RebalanceInterval, RebalanceBackoff time.Duration
 
 	// Elector and HeadroomWriter timings, for tests; zero means defaults.
 	Elector Elector
@@ -64,10 +71,16 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 		"poolpatch's Deployment, owner of the objects the writers keep (uninstalling removes them)")
 	fs.StringVar(&o.LeaderElectionID, "leader-election-id", DefaultLeaderElectionID,
 		"name of the writers' Lease")
+	fs.BoolVar(&o.Rebalance, "rebalance", false,
+		"move pods of policies with rebalance back to a better pool (leader-elected evictions; needs the chart's rebalance RBAC)")
+	fs.DurationVar(&o.RebalanceInterval, "rebalance-interval", DefaultRebalanceInterval,
+		"how often the rebalancer looks at the pods")
+	fs.DurationVar(&o.RebalanceBackoff, "rebalance-backoff", DefaultRebalanceBackoff,
+		"how long the rebalancer leaves an owner alone after a replacement pod landed on no better pool")
 }
 
 // Enabled reports whether any writer runs.
-func (o *Options) Enabled() bool { return o.Headroom }
+func (o *Options) Enabled() bool { return o.Headroom || o.Rebalance }
 
 // Validate checks the options of the enabled writers.
 func (o *Options) Validate() error {
@@ -83,7 +96,11 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("%w: --max-headroom-chunks %d is negative", ErrInvalidOptions, o.MaxHeadroomChunks)
 	}
 	if o.Namespace == "" {
-		return fmt.Errorf("%w: --headroom needs --namespace (or $POD_NAMESPACE)", ErrInvalidOptions)
+		return fmt.Errorf("%w: the writers need --namespace (or $POD_NAMESPACE)", ErrInvalidOptions)
+	}
+	if o.Rebalance && (o.RebalanceInterval < time.Second || o.RebalanceBackoff < 0) {
+		return fmt.Errorf("%w: --rebalance-interval %s must be at least 1s and --rebalance-backoff %s not negative",
+			ErrInvalidOptions, o.RebalanceInterval, o.RebalanceBackoff)
 	}
 	for flagName, value := range map[string]string{"namespace": o.Namespace, "leader-election-id": o.LeaderElectionID} {
 		if msgs := validation.IsDNS1123Label(value); len(msgs) > 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-logr/logr"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -91,6 +92,15 @@ func (o *Options) writers(env Env) ([]Writer, error) {
 		w.Events = env.Events
 		w.Log = env.Log.WithName("headroom")
 		writers = append(writers, &w)
+	}
+	if o.Rebalance {
+		cs, err := kubernetes.NewForConfig(rest.AddUserAgent(rest.CopyConfig(env.Config), "rebalance"))
+		if err != nil {
+			return nil, fmt.Errorf("rebalancer's client: %w", err)
+		}
+		writers = append(writers, &Rebalancer{Client: cs, Policies: env.Policies, Events: env.Events,
+			Log: env.Log.WithName("rebalance"), Namespace: o.Namespace, Interval: o.RebalanceInterval,
+			Backoff: o.RebalanceBackoff, PrepullImage: env.PrepullImage})
 	}
 	return writers, nil
 }

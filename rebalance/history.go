@@ -25,6 +25,7 @@ type History struct {
 // guard is an owner's latest eviction: when, and the weight of the pool
 // its pod left.
 type guard struct {
+	policy     string
 	at         time.Time
 	fromWeight int32
 }
@@ -55,7 +56,7 @@ func (h *History) Record(policyName string, owner types.UID, fromWeight int32, n
 	if ok && now.Sub(g.at) < guardWindow {
 		fromWeight = max(fromWeight, g.fromWeight)
 	}
-	h.guards[owner] = guard{at: now, fromWeight: fromWeight}
+	h.guards[owner] = guard{policy: policyName, at: now, fromWeight: fromWeight}
 }
 
 // BackedOff reports whether the owner is left alone at now.
@@ -72,15 +73,23 @@ func (h *History) BackedOff(owner types.UID, now time.Time) bool {
 // Node a pod is bound to, and whether the pod counts (its policy found).
 type WeightOf func(pod *corev1.Pod) (int32, bool)
 
+// BackedOff is an owner the loop guard backed off: Pod, its replacement,
+// landed on no better pool than its predecessor left.
+type BackedOff struct {
+	Owner  types.UID
+	Policy string
+	Pod    *corev1.Pod
+}
+
 // Guard checks the replacements of every owner evicted lately: the owner's
 // pods created after its eviction and bound since. When one landed on a
 // pool no better than the one its predecessor left (the scheduler's other
 // scores can still prefer the fallback), the owner is backed off until
-// now+backoff and returned, to be counted. pods maps an owner's UID to its
+// now+backoff and returned with its policy, to be counted. pods maps an owner's UID to its
 // pods (creation times have whole seconds). A guard ends when its window
 // passes.
-func (h *History) Guard(pods map[types.UID][]*corev1.Pod, weightOf WeightOf, now time.Time, backoff time.Duration) []types.UID {
-	var backedOff []types.UID
+func (h *History) Guard(pods map[types.UID][]*corev1.Pod, weightOf WeightOf, now time.Time, backoff time.Duration) []BackedOff {
+	var backedOff []BackedOff
 	for owner, g := range h.guards {
 		if now.Sub(g.at) >= guardWindow {
 			delete(h.guards, owner)
@@ -93,7 +102,7 @@ func (h *History) Guard(pods map[types.UID][]*corev1.Pod, weightOf WeightOf, now
 			if w, ok := weightOf(p); ok && w <= g.fromWeight {
 				h.backoff[owner] = now.Add(backoff)
 				delete(h.guards, owner)
-				backedOff = append(backedOff, owner)
+				backedOff = append(backedOff, BackedOff{Owner: owner, Policy: g.policy, Pod: p})
 				break
 			}
 		}
