@@ -49,6 +49,14 @@ func TestServeFlags(t *testing.T) {
 			}},
 		{name: "headroom without namespace", args: []string{"--policy-file", "p", "--headroom", "--namespace", ""}, wantErr: controller.ErrInvalidOptions},
 		{name: "headroom bad mode", args: []string{"--policy-file", "p", "--headroom", "--namespace", "x", "--headroom-mode", "balloons"}, wantErr: controller.ErrInvalidOptions},
+		{name: "rebalance", args: []string{"--policy-file", "p", "--rebalance", "--namespace", "poolpatch", "--rebalance-interval", "5s"},
+			check: func(t *testing.T, opts webhook.Options, _ string) {
+				if opts.Writers == nil {
+					t.Error("--rebalance did not enable the writers")
+				}
+			}},
+		{name: "rebalance without namespace", args: []string{"--policy-file", "p", "--rebalance", "--namespace", ""}, wantErr: controller.ErrInvalidOptions},
+		{name: "rebalance interval under a second", args: []string{"--policy-file", "p", "--rebalance", "--namespace", "x", "--rebalance-interval", "100ms"}, wantErr: controller.ErrInvalidOptions},
 		{name: "headroom negative cap", args: []string{"--policy-file", "p", "--headroom", "--namespace", "x", "--max-headroom-chunks", "-1"}, wantErr: controller.ErrInvalidOptions},
 	}
 	for _, tt := range tests {

@@ -94,7 +94,11 @@ func Start(ctx context.Context, c *cluster.Cluster, opts Options) (*Autoscaler, 
 			return nil, err
 		}
 	}
-	if err := a.startKWOK(ctx, filepath.Join(data, "kwok-stages.yaml")); err != nil {
+	stages, err := a.writeStages(filepath.Join(data, "kwok-stages.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := a.startKWOK(ctx, stages); err != nil {
 		return nil, err
 	}
 	return a, a.startKarpenter(ctx)

@@ -63,6 +63,10 @@ type NodePool struct {
 	// ConsolidateAfter is disruption.consolidateAfter (default "Never":
 	// placement scenarios must not see Nodes move under them).
 	ConsolidateAfter string
+	// WhenEmpty consolidates only empty Nodes (consolidationPolicy
+	// WhenEmpty), so that Karpenter moves no pod: the rebalance test must
+	// see poolpatch move them. Default: WhenEmptyOrUnderutilized.
+	WhenEmpty bool
 }
 
 // DefaultNodePools are special01 (tainted, at most SpecialLimit Nodes),
@@ -114,6 +118,9 @@ func (p NodePool) Object() *unstructured.Unstructured {
 	}
 	if p.Weight > 0 {
 		spec["weight"] = int64(p.Weight)
+	}
+	if p.WhenEmpty {
+		spec["disruption"].(map[string]any)["consolidationPolicy"] = "WhenEmpty"
 	}
 	u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": p.Name}, "spec": spec}}
 	u.SetGroupVersionKind(NodePoolGVK)

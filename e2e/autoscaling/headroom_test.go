@@ -39,7 +39,7 @@ func TestHeadroom(t *testing.T) {
 	for _, mode := range []controller.Mode{controller.ModeCapacityBuffer, controller.ModePlaceholder} {
 		t.Run(string(mode), func(t *testing.T) {
 			slowRegistration(t)
-			consolidateRetrying(t)
+			consolidateRetrying(t, false)
 			src := &headroomSource{}
 			src.set(t, 1)
 			startWriter(t, mode, src)
@@ -267,11 +267,12 @@ func resourceQuantity(s string) resource.Quantity { return resource.MustParse(s)
 
 // consolidateRetrying is consolidate, retried on conflict: Karpenter writes
 // the NodePools' status right after it starts, so a first update may race it.
-func consolidateRetrying(t *testing.T) {
+// whenEmpty consolidates only empty Nodes.
+func consolidateRetrying(t *testing.T, whenEmpty bool) {
 	t.Helper()
 	for _, p := range autoscaler.DefaultNodePools() {
 		on := p
-		on.ConsolidateAfter = consolidateAfter
+		on.ConsolidateAfter, on.WhenEmpty = consolidateAfter, whenEmpty
 		apply := func(np autoscaler.NodePool) error {
 			return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 				return env.Autoscaler.ApplyNodePool(context.Background(), np)

@@ -1,12 +1,15 @@
 package autoscaling_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
 
+	"github.com/poolpatch/poolpatch/controller"
 	"github.com/poolpatch/poolpatch/e2e/autoscaler"
 	"github.com/poolpatch/poolpatch/e2e/scenarios"
+	"github.com/poolpatch/poolpatch/webhook"
 )
 
 // env is the one control plane, webhook, Karpenter and KWOK all scenarios
@@ -28,6 +31,18 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	opts := scenarios.Options{Log: os.Stderr, StopOnSignal: true, Autoscaling: &autoscaler.Options{}}
+	opts := scenarios.Options{Log: os.Stderr, StopOnSignal: true, Autoscaling: &autoscaler.Options{}, Writers: rebalancer}
 	return scenarios.RunSuite(m, "autoscaling", opts, policies, func(e *scenarios.Env) { env = e })
+}
+
+// rebalancer runs the writers as `serve --rebalance --rebalance-interval 2s`
+// does, for the whole suite: the policies of the other scenarios have no
+// rebalance, so it moves only TestRebalance's pods. Its Lease is not the
+// headroom tests' own writers' Lease.
+func rebalancer(ctx context.Context, w webhook.WriterEnv) {
+	controller.Run(ctx, controller.Env{Config: w.Config, Policies: w.Policies, Events: w.Events, Log: w.Log,
+		PrepullImage: w.PrepullImage}, controller.Options{
+		Rebalance: true, RebalanceInterval: rebalanceInterval, RebalanceBackoff: controller.DefaultRebalanceBackoff,
+		Namespace: scenarios.SystemNamespace, LeaderElectionID: "poolpatch-rebalance",
+	})
 }

@@ -42,6 +42,9 @@ type Options struct {
 	// node lifecycle controller, and Karpenter and KWOK (package
 	// e2e/autoscaler) with these options: pools scale from zero.
 	Autoscaling *autoscaler.Options
+	// Writers run in the webhook server, as serve runs them with --headroom
+	// or --rebalance (default: none).
+	Writers webhook.WritersFunc
 }
 
 // Env is a running control plane with the poolpatch webhook registered.
@@ -55,6 +58,7 @@ type Env struct {
 
 	helmHome  string
 	serverLog *os.File
+	writers   webhook.WritersFunc
 }
 
 // Start brings up the control plane, the webhook's namespace and the probe
@@ -70,7 +74,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Env{Cluster: c, helmHome: filepath.Join(c.WorkDir(), "helm")}
+	e := &Env{Cluster: c, helmHome: filepath.Join(c.WorkDir(), "helm"), writers: opts.Writers}
 	if err := e.start(ctx); err != nil {
 		return nil, errors.Join(err, e.Stop())
 	}
@@ -101,7 +105,7 @@ func (e *Env) start(ctx context.Context) error {
 		return fmt.Errorf("webhook log: %w", err)
 	}
 	ref := SystemNamespace + "/" + PolicyConfigMapName
-	if e.Server, err = StartServer(ctx, e.Cluster.RESTConfig(), ref, certDir, e.serverLog); err != nil {
+	if e.Server, err = StartServer(ctx, e.Cluster.RESTConfig(), ref, certDir, e.serverLog, e.writers); err != nil {
 		return err
 	}
 	if err := e.RegisterMutating(ctx); err != nil {

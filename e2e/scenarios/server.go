@@ -38,8 +38,8 @@ type Server struct {
 // StartServer runs webhook.Run against the cluster at cfg with the policy
 // ConfigMap ref (NAMESPACE/NAME) and a new serving certificate in certDir,
 // and returns once the server accepts TLS connections. Its JSON logs go to
-// logs. Stop ends it.
-func StartServer(ctx context.Context, cfg *rest.Config, ref, certDir string, logs io.Writer) (*Server, error) {
+// logs; writers, if any, run beside it. Stop ends it.
+func StartServer(ctx context.Context, cfg *rest.Config, ref, certDir string, logs io.Writer, writers webhook.WritersFunc) (*Server, error) {
 	caPEM, err := servingcert.Write(certDir)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func StartServer(ctx context.Context, cfg *rest.Config, ref, certDir string, log
 	s := &Server{URL: "https://127.0.0.1:" + strconv.Itoa(port), CAPEM: caPEM, cancel: cancel, exited: make(chan struct{})}
 	opts := webhook.Options{
 		Port: port, Host: "127.0.0.1", CertDir: certDir, PolicyConfigMap: ref, RestConfig: cfg,
-		MetricsBindAddress: "0", HealthProbeBindAddress: "0", Logger: serverLogger(logs),
+		MetricsBindAddress: "0", HealthProbeBindAddress: "0", Logger: serverLogger(logs), Writers: writers,
 	}
 	go func() {
 		defer close(s.exited)
