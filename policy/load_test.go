@@ -71,27 +71,32 @@ func TestLoadErrors(t *testing.T) {
 		{"sameZoneWeight alone", head + "spec:\n  zones: {sameZoneWeight: 10}\n", []string{"set without sameZoneBy"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(Source{Name: "f.yaml", Data: []byte(tt.yaml)})
-			if tt.want == nil {
-				if err != nil {
-					t.Fatalf("Load error = %.300v, want none", err)
-				}
-				return
-			}
-			var list ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("Load error = %v, want an ErrorList", err)
-			}
-			if len(list) != len(tt.want) {
-				t.Fatalf("got %d errors, want %d:\n%v", len(list), len(tt.want), err)
-			}
-			for i, want := range tt.want {
-				if got := strings.TrimPrefix(list[i].Error(), "f.yaml:"); !strings.Contains(got, want) {
-					t.Errorf("error %d = %q, want it to contain %q", i, got, want)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantLoadErrors(t, tt.yaml, tt.want) })
+	}
+}
+
+// wantLoadErrors loads stream and checks its errors, in order, each by a
+// "line:col: substring" of its message; want nil means no error.
+func wantLoadErrors(t *testing.T, stream string, want []string) {
+	t.Helper()
+	_, err := Load(Source{Name: "f.yaml", Data: []byte(stream)})
+	if want == nil {
+		if err != nil {
+			t.Fatalf("Load error = %.300v, want none", err)
+		}
+		return
+	}
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Load error = %v, want an ErrorList", err)
+	}
+	if len(list) != len(want) {
+		t.Fatalf("got %d errors, want %d:\n%v", len(list), len(want), err)
+	}
+	for i, w := range want {
+		if got := strings.TrimPrefix(list[i].Error(), "f.yaml:"); !strings.Contains(got, w) {
+			t.Errorf("error %d = %q, want it to contain %q", i, got, w)
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -11,31 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
-
-// wantLoadErrors loads stream and checks its errors, in order, each by a
-// "line:col: substring" of its message; want nil means no error.
-func wantLoadErrors(t *testing.T, stream string, want []string) {
-	t.Helper()
-	_, err := Load(Source{Name: "f.yaml", Data: []byte(stream)})
-	if want == nil {
-		if err != nil {
-			t.Fatalf("Load: %v", err)
-		}
-		return
-	}
-	var list ErrorList
-	if !errors.As(err, &list) {
-		t.Fatalf("Load error = %v, want an ErrorList", err)
-	}
-	if len(list) != len(want) {
-		t.Fatalf("got %d errors, want %d:\n%v", len(list), len(want), err)
-	}
-	for i, w := range want {
-		if got := strings.TrimPrefix(list[i].Error(), "f.yaml:"); !strings.Contains(got, w) {
-			t.Errorf("error %d = %q, want it to contain %q", i, got, w)
-		}
-	}
-}
 
 func TestRebalanceErrors(t *testing.T) {
 	head := "apiVersion: poolpatch.io/v1alpha1\nkind: PoolPolicy\nmetadata: {name: p}\nspec:\n  pools: [{name: a, weight: 100}, {name: b, weight: 10}]\n"
