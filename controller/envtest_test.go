@@ -175,7 +175,7 @@ func (f *fixture) startReplica(t *testing.T, name string, src PolicySource, o Op
 	r := &replica{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		Run(ctx, Env{Config: f.cfg, Policies: src, Events: f.events, Log: testr.New(t).WithName(name)}, o)
+		Run(ctx, Env{Config: f.cfg, Policies: src, Events: f.events, Log: testr.NewWithOptions(t, testr.Options{Verbosity: 1}).WithName(name)}, o)
 	}()
 	t.Cleanup(r.stop)
 	return r

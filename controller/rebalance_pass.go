@@ -17,6 +17,9 @@ import (
 	"github.com/poolpatch/poolpatch/rebalance"
 )
 
+// evictionTimeout bounds one eviction request.
+const evictionTimeout = 10 * time.Second
+
 // candidate is a running pod of a rebalancing policy on a lesser pool.
 type candidate struct {
 	pod *corev1.Pod
@@ -150,7 +153,14 @@ func (r *Rebalancer) replacement(ctx context.Context, set *policy.Set, c candida
 func (r *Rebalancer) evict(ctx context.Context, planner *rebalance.Planner, c candidate, d rebalance.Decision) rebalance.Decision {
 	eviction := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: c.pod.Name, Namespace: c.pod.Namespace},
 		DeleteOptions: &metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &c.pod.UID}}}
-	err := r.Client.CoreV1().Pods(c.pod.Namespace).EvictV1(ctx, eviction)
+	ctx, cancel := context.WithTimeout(ctx, evictionTimeout)
+	defer cancel()
+	// Pods(ns).EvictV1 is this request with client-go's retries, which
+	// follow a 429's Retry-After (10 s while the disruption controller has
+	// not seen a new budget) up to ten times: a pass must not wait on one
+	// pod. A refused eviction is tried again next pass.
+	err := r.Client.CoreV1().RESTClient().Post().Namespace(c.pod.Namespace).Resource("pods").Name(c.pod.Name).
+		SubResource("eviction").MaxRetries(0).Body(eviction).Do(ctx).Error()
 	switch {
 	case err == nil:
 		planner.Evicted(c.pod, c.at)

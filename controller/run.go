@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
@@ -55,11 +56,11 @@ func Run(ctx context.Context, env Env, o Options) {
 	elector.Lock = lock
 	elector.Log = log.WithName("leader")
 	log.Info("writers campaigning", "lease", o.Namespace+"/"+o.LeaderElectionID, "identity", lock.Identity())
-	elector.Run(ctx, func(ctx context.Context) { runAll(ctx, writers) })
+	elector.Run(ctx, func(ctx context.Context) { runAll(ctx, writers, log) })
 }
 
 // runAll runs the writers side by side until they return.
-func runAll(ctx context.Context, writers []Writer) {
+func runAll(ctx context.Context, writers []Writer, log logr.Logger) {
 	done := make(chan struct{}, len(writers))
 	for _, w := range writers {
 		go func() {
@@ -67,6 +68,7 @@ func runAll(ctx context.Context, writers []Writer) {
 			defer func() {
 				if r := recover(); r != nil {
 					writerErrors.WithLabelValues(w.Name(), ReasonPanic).Inc()
+					log.Error(fmt.Errorf("panic: %v\n%s", r, debug.Stack()), "writer stopped until the next leadership", "writer", w.Name())
 				}
 			}()
 			w.Run(ctx)

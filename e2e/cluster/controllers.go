@@ -26,6 +26,9 @@ var controllers = []string{
 	"daemonset-controller",
 	"job-controller",
 	"cronjob-controller",
+	// PodDisruptionBudgets' status: without it the Eviction API refuses
+	// every pod a budget covers.
+	"disruption-controller",
 }
 
 // nodeLifecycleController lifts the not-ready taint every new Node gets once
