@@ -14,6 +14,7 @@ import (
 	"github.com/poolpatch/poolpatch/internal/servingcert"
 
 	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
@@ -64,11 +65,11 @@ func StartServer(ctx context.Context, cfg *rest.Config, ref, certDir string, log
 	return s, nil
 }
 
-// serverLogger is a JSON logger writing to w; it also becomes the logger of
+// serverLogger is a JSON logger writing to w, decisions included; it also becomes the logger of
 // controller-runtime and klog, so that nothing of the server reaches the
 // terminal.
 func serverLogger(w io.Writer) logr.Logger {
-	log := zap.New(zap.WriteTo(w))
+	log := zap.New(zap.WriteTo(w), zap.Level(zapcore.Level(-1))) // decisions (V(1)) too: the log is a file
 	logf.SetLogger(log)
 	klog.SetLogger(log)
 	return log
