@@ -131,6 +131,12 @@ func TestRebalancePermissions(t *testing.T) {
 	const workloads = "rebalance-workloads"
 	createNamespace(t, cl.client, workloads, map[string]string{"poolpatch.io/enabled": "true"})
 	admin := kubernetes.NewForConfigOrDie(cl.cfg)
+	// No controller-manager here: the ServiceAccount admission plugin wants
+	// the pod's ServiceAccount to exist.
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: workloads}}
+	if _, err := admin.CoreV1().ServiceAccounts(workloads).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web-1", Namespace: workloads},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "registry.example/web:1"}}}}
 	if _, err := admin.CoreV1().Pods(workloads).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
