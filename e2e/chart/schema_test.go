@@ -24,6 +24,8 @@ func TestValuesRejected(t *testing.T) {
 		{name: "bad duration", set: []string{"tls.certManager.duration=90days"}, want: "duration"},
 		{name: "bad digest", set: []string{"image.digest=latest"}, want: "digest"},
 		{name: "rebalance interval zero", set: []string{"rebalance.interval=0s"}, want: "interval"},
+		{name: "rebalance interval under 1s", set: []string{"rebalance.interval=500ms"}, want: "interval"},
+		{name: "rebalance backoff zero (no loop guard)", set: []string{"rebalance.backoff=0s"}, want: "backoff"},
 		{name: "rebalance backoff not a duration", set: []string{"rebalance.backoff=1 hour"}, want: "backoff"},
 		{name: "rebalance unknown key", set: []string{"rebalance.maxPerMinute=5"}, want: "maxPerMinute"},
 		{name: "rebalance rate over 600", set: []string{"policies[0].metadata.name=a", "policies[0].spec.pools[0].name=p", "policies[0].spec.pools[0].weight=100",
