@@ -14,6 +14,7 @@ var valueSets = []struct {
 	{name: "nocertmanager", values: []string{valuesFile("nocertmanager.yaml")}},
 	{name: "all", values: []string{valuesFile("all.yaml")}},
 	{name: "headroom", values: []string{valuesFile("headroom.yaml")}},
+	{name: "rebalance", values: []string{valuesFile("rebalance.yaml")}},
 }
 
 func TestHelmLint(t *testing.T) {

@@ -23,7 +23,8 @@ import (
 // list/watch with the field selector metadata.name), reads and watches
 // namespaces and LimitRanges, records Events, and reviews tokens and
 // access for the metrics filter. Everything else is forbidden: Secrets,
-// other ConfigMaps, writes to its own ConfigMap, Pods.
+// other ConfigMaps, writes to its own ConfigMap, Pods, Nodes and evictions
+// (the rebalancer's, off by default).
 func TestServiceAccountPermissions(t *testing.T) {
 	cl := getCluster(t)
 	ctx := context.Background()
@@ -155,6 +156,13 @@ func TestServiceAccountPermissions(t *testing.T) {
 		{"list Pods", func() error {
 			_, err := as.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
 			return err
+		}, false},
+		{"list nodes (rebalance off)", func() error {
+			_, err := as.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+			return err
+		}, false},
+		{"evict pods (rebalance off)", func() error {
+			return canI(ctx, as, authorizationv1.ResourceAttributes{Resource: "pods", Subresource: "eviction", Verb: "create", Namespace: ns})
 		}, false},
 		{"update namespace", func() error {
 			return canI(ctx, as, authorizationv1.ResourceAttributes{Resource: "namespaces", Verb: "update", Name: ns})

@@ -118,7 +118,7 @@ func TestServeAcceptsChartArgs(t *testing.T) {
 }
 
 // checkWriters checks the writers' flags against the rest of the chart:
-// their namespace is the release's, their owner the chart's Deployment,
+// their namespace is the release's, headroom's owner the chart's Deployment,
 // their Lease the one the writers' Role names, and in placeholder mode their
 // PriorityClass the one the chart renders.
 func checkWriters(t *testing.T, objs []*unstructured.Unstructured, w controller.Options) {
@@ -131,8 +131,11 @@ func checkWriters(t *testing.T, objs []*unstructured.Unstructured, w controller.
 		return
 	}
 	deployments := ofKind(objs, "Deployment")
-	if len(deployments) != 1 || deployments[0].GetName() != w.OwnerDeployment || deployments[0].GetNamespace() != w.Namespace {
-		t.Errorf("--owner-deployment %q --namespace %q, chart Deployment %v", w.OwnerDeployment, w.Namespace, deployments)
+	if len(deployments) != 1 || deployments[0].GetNamespace() != w.Namespace {
+		t.Errorf("--namespace %q, chart Deployment %v", w.Namespace, deployments)
+	}
+	if w.Headroom && (len(deployments) != 1 || deployments[0].GetName() != w.OwnerDeployment) {
+		t.Errorf("--owner-deployment %q, chart Deployment %v", w.OwnerDeployment, deployments)
 	}
 	if role == nil || !strings.Contains(fmt.Sprint(role.Object["rules"]), w.LeaderElectionID) {
 		t.Errorf("no writers' Role naming the Lease %q", w.LeaderElectionID)

@@ -11,11 +11,13 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
-// TestWriterPermissions renders the chart with headroom off and in each mode,
-// applies it, and asks the API server (SubjectAccessReview, as the chart's
-// ServiceAccount) what the writers may do: nothing when off; their Lease,
-// the chart's Deployment by name and exactly the kinds of their mode, in the
-// release namespace only, when on.
+// TestWriterPermissions renders the chart with the writers off, with headroom
+// in each mode and with rebalance alone, applies it, and asks the API server
+// (SubjectAccessReview, as the chart's ServiceAccount) what the writers may
+// do in the release namespace: nothing when off; their Lease, and for
+// headroom the chart's Deployment by name and exactly the kinds of its mode,
+// in the release namespace only, when on. Rebalance alone gets the Lease and
+// none of headroom's rules (its cluster-wide rules: rebalance_rbac_test.go).
 func TestWriterPermissions(t *testing.T) {
 	cl := getCluster(t)
 	ctx := context.Background()
@@ -57,6 +59,16 @@ func TestWriterPermissions(t *testing.T) {
 				return []authorizationv1.ResourceAttributes{lease("update", "other"), lease("delete", fullname(release)+"-writers"),
 					res("apps", "deployments", "patch", fullname(release)), res("apps", "deployments", "list", ""),
 					res("apps", "deployments", "get", "other"), res("", "pods", "create", ""), res("", "podtemplates", "update", "x")}
+			}},
+		{name: "rebalance", values: "rebalance.yaml", // the Lease only: no headroom rules
+			allowed: func(release string) []authorizationv1.ResourceAttributes {
+				return []authorizationv1.ResourceAttributes{lease("create", ""), lease("get", fullname(release)+"-writers"),
+					lease("update", fullname(release)+"-writers")}
+			},
+			refused: func(release string) []authorizationv1.ResourceAttributes {
+				return append(append(append(writes("", "podtemplates"), writes("autoscaling.x-k8s.io", "capacitybuffers")...),
+					writes("apps", "deployments")...),
+					lease("update", "other"), lease("delete", fullname(release)+"-writers"), res("apps", "deployments", "get", fullname(release)))
 			}},
 		{name: "placeholder", values: "placeholder.yaml", priorityClass: true,
 			allowed: func(release string) []authorizationv1.ResourceAttributes {

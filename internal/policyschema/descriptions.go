@@ -39,4 +39,7 @@ var descriptions = map[string]string{
 	"EmptyDir.memorySizeLimit": "sizeLimit for medium: Memory emptyDir volumes without one (a quantity greater than zero).",
 	"Prepull.images":           "Images to pull in init containers before the pod's containers start.",
 	"Prepull.fromContainers":   "Also prepull the images of the pod's own containers.",
+	"Spec.rebalance":           "Move pods that fell back to a pool of lower weight back to a better pool once a node there has room (serve --rebalance): evictions through the Eviction API. Needs pools.",
+	"Rebalance.after":          "How long a pod must have run on a lesser pool before it may be moved: a Go duration, at least 10s, such as 10m.",
+	"Rebalance.maxPerMinute":   "Most evictions of the policy's pods in any minute, 1-600.",
 }

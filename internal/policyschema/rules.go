@@ -57,6 +57,7 @@ var requiredFields = map[string][]string{
 	"Pool":                     {"name", "weight"},
 	"PreferredZone":            {"name", "weight"},
 	"LabelSelectorRequirement": {"key", "operator"},
+	"Rebalance":                {"after", "maxPerMinute"},
 }
 
 // typeRules replace the schema of a type that is not decoded by its shape.
@@ -127,9 +128,14 @@ var fieldRules = map[string]func(Schema){
 	"EmptyDir.sizeLimit":       positive,
 	"EmptyDir.memorySizeLimit": positive,
 	"Prepull.images":           items(pattern(imageReference)),
-	"Toleration.key":           optional(qualifiedName),
-	"Toleration.operator":      enum(string(corev1.TolerationOpEqual), string(corev1.TolerationOpExists), ""),
-	"Toleration.effect":        enum(string(corev1.TaintEffectNoSchedule), string(corev1.TaintEffectPreferNoSchedule), string(corev1.TaintEffectNoExecute), ""),
+	// The 10s minimum of rebalance.after is left to validation: a pattern
+	// for "at least 10s" over every duration syntax (90000ms, 0.5m) is
+	// beyond what editors should be asked to run.
+	"Rebalance.after":        pattern(durationPattern),
+	"Rebalance.maxPerMinute": func(s Schema) { s["minimum"], s["maximum"] = 1, policy.MaxRebalancePerMinute },
+	"Toleration.key":         optional(qualifiedName),
+	"Toleration.operator":    enum(string(corev1.TolerationOpEqual), string(corev1.TolerationOpExists), ""),
+	"Toleration.effect":      enum(string(corev1.TaintEffectNoSchedule), string(corev1.TaintEffectPreferNoSchedule), string(corev1.TaintEffectNoExecute), ""),
 	"LabelSelectorRequirement.key": func(s Schema) {
 		s["pattern"], s["maxLength"] = qualifiedName, maxQualified
 	},
@@ -143,10 +149,20 @@ var fieldRules = map[string]func(Schema){
 
 // structRules add the rules between fields of one type.
 var structRules = map[string]func(Schema){
-	// strictPools means nothing without pools.
+	// strictPools means nothing without pools, and rebalance has nowhere to
+	// move pods without them.
 	"Spec": func(s Schema) {
-		s["if"] = Schema{"required": []string{"strictPools"}, "properties": Schema{"strictPools": Schema{"type": "boolean"}}}
-		s["then"] = Schema{"required": []string{"pools"}, "properties": Schema{"pools": Schema{"type": "array", "minItems": 1}}}
+		needsPools := Schema{"required": []string{"pools"}, "properties": Schema{"pools": Schema{"type": "array", "minItems": 1}}}
+		s["allOf"] = []Schema{
+			{
+				"if":   Schema{"required": []string{"strictPools"}, "properties": Schema{"strictPools": Schema{"type": "boolean"}}},
+				"then": needsPools,
+			},
+			{
+				"if":   Schema{"required": []string{"rebalance"}, "properties": Schema{"rebalance": Schema{"type": "object"}}},
+				"then": needsPools,
+			},
+		}
 	},
 	// A zone weight other than 0 (the default, 100) needs sameZoneBy.
 	"Zones": func(s Schema) {

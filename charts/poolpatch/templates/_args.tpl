@@ -17,8 +17,15 @@
 - --headroom-mode={{ .Values.headroom.mode }}
 - --max-headroom-chunks={{ .Values.headroom.maxChunks }}
 - --headroom-priority-class={{ include "poolpatch.fullname" . }}-headroom
-- --namespace={{ .Release.Namespace }}
 - --owner-deployment={{ include "poolpatch.fullname" . }}
+{{- end }}
+{{- if .Values.rebalance.enabled }}
+- --rebalance
+- --rebalance-interval={{ .Values.rebalance.interval }}
+- --rebalance-backoff={{ .Values.rebalance.backoff }}
+{{- end }}
+{{- if or .Values.headroom.enabled .Values.rebalance.enabled }}
+- --namespace={{ .Release.Namespace }}
 - --leader-election-id={{ include "poolpatch.fullname" . }}-writers
 {{- end }}
 {{- with .Values.extraArgs }}
