@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -14,7 +15,10 @@ import (
 // JSON tags only and are decoded strictly through encoding/json.
 var ownPkgPath = reflect.TypeFor[PoolPolicy]().PkgPath()
 
-var quantityType = reflect.TypeFor[resource.Quantity]()
+var (
+	quantityType     = reflect.TypeFor[resource.Quantity]()
+	resourceListType = reflect.TypeFor[corev1.ResourceList]()
+)
 
 // decoder strictly decodes one document's node tree and remembers the
 // position of every value by its path (spec.pools[1].weight), so that

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // span is where a node's value sits in the JSON that decodeJSON writes, so
@@ -48,6 +49,10 @@ func (d *decoder) decodeJSON(n *yaml.Node, v reflect.Value, path string) {
 	}
 	if v.Type() == quantityType {
 		d.fail(n, path, "%s: invalid quantity %s", displayPath(path), describe(n))
+		return
+	}
+	if key, value := badQuantity(n, v.Type()); value != nil {
+		d.fail(value, path, "%s.%s: invalid quantity %s", displayPath(path), key, describe(value))
 		return
 	}
 	at, msg := w.locate(n, err)
@@ -224,4 +229,20 @@ func findKey(n *yaml.Node, name string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// badQuantity returns the first entry of a ResourceList mapping whose value
+// is no quantity, so that the error names it rather than the parser's
+// regular expression.
+func badQuantity(n *yaml.Node, t reflect.Type) (string, *yaml.Node) {
+	if t != resourceListType || n.Kind != yaml.MappingNode {
+		return "", nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		value := n.Content[i+1]
+		if _, err := resource.ParseQuantity(value.Value); err != nil || value.Kind != yaml.ScalarNode {
+			return n.Content[i].Value, value
+		}
+	}
+	return "", nil
 }

@@ -193,7 +193,7 @@ func TestHeadroomErrors(t *testing.T) {
 	}{
 		{"negative replicas", head + "  headroom: {replicas: -1, requests: {cpu: \"1\"}}\n", []string{"6:24: policy p: spec.headroom.replicas: must not be negative"}},
 		{"no requests", head + "  headroom: {replicas: 1}\n", []string{"6:13: policy p: spec.headroom.requests: required"}},
-		{"bad quantity", head + "  headroom: {replicas: 1, requests: {cpu: lots}}\n", []string{`6:37: spec.headroom.requests: quantities must match`}},
+		{"bad quantity", head + "  headroom: {replicas: 1, requests: {cpu: lots}}\n", []string{`6:43: spec.headroom.requests.cpu: invalid quantity "lots"`}},
 		{"zero and negative quantities", head + "  headroom:\n    replicas: 1\n    requests: {cpu: \"0\", memory: -1Gi}\n", []string{
 			"8:21: policy p: spec.headroom.requests.cpu: must be greater than zero",
 			"8:34: policy p: spec.headroom.requests.memory: must be greater than zero"}},
