@@ -28,11 +28,25 @@ func Explain(in Input) Report {
 	r.Requests = podRequests(pod)
 	r.Nodes = nodeLines(pod, in, r.ZoneKey, r.PoolKey)
 	if len(in.NodePools) > 0 {
-		r.NodePools = explainNodePools(pod, in.NodePools, r.Requests)
+		r.NodePools = explainNodePools(pod, in.NodePools, r.Requests, boundNode(in))
 	}
 	r.Verdict = verdict(pod, in, r)
 	r.SchedulerSaid = schedulerMessage(in.Pod)
 	return r
+}
+
+// boundNode is the Node in.Pod is bound to, nil if none or not among
+// in.Nodes.
+func boundNode(in Input) *corev1.Node {
+	if in.Pod.Spec.NodeName == "" {
+		return nil
+	}
+	for i := range in.Nodes {
+		if in.Nodes[i].Name == in.Pod.Spec.NodeName {
+			return &in.Nodes[i]
+		}
+	}
+	return nil
 }
 
 func podName(pod *corev1.Pod) string {

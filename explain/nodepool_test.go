@@ -41,7 +41,7 @@ func TestNodePools(t *testing.T) {
 	}
 	pod := testPod(t, poolPod)
 	pod.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse("1")
-	got := explainNodePools(pod, pools, podRequests(pod))
+	got := explainNodePools(pod, pools, podRequests(pod), nil)
 	want := []NodePoolLine{
 		{NodePool: "special", Weight: 10, Possible: true, Order: 1, Preference: "dedicated In [special01] (weight 100)"},
 		{NodePool: "fallback", Weight: 50, Possible: true, Order: 2, Preference: "dedicated In [fallback01] (weight 10)"},
@@ -52,6 +52,59 @@ func TestNodePools(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestNodePoolsOwnNode checks that a bound pod's own Node does not count
+// against the limits of the NodePool that made it (Karpenter chose the
+// NodePool before that Node existed), and only against that NodePool's.
+func TestNodePoolsOwnNode(t *testing.T) {
+	full := nodePool(t, `{kind: NodePool, metadata: {name: special01}, spec: {weight: 0, limits: {cpu: "8", nodes: "2"},
+  template: {metadata: {labels: {dedicated: special01}}, spec: {taints: [{key: dedicated, value: special01, effect: NoSchedule}]}}},
+  status: {resources: {cpu: "8", nodes: "2", pods: "220"}}}`)
+	fallback := nodePool(t, `{kind: NodePool, metadata: {name: fallback01}, spec: {template: {metadata: {labels: {dedicated: fallback01}},
+  spec: {taints: [{key: dedicated, value: fallback01, effect: NoSchedule}]}}}, status: {resources: {cpu: "4", nodes: "1"}}}`)
+	karpenterNode := func(name, pool string) corev1.Node {
+		n := testNode(pool, "zone-a")
+		n.Name = name
+		n.Labels[NodePoolLabel] = pool
+		n.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourcePods: resource.MustParse("110")}
+		return n
+	}
+	nodes := []corev1.Node{karpenterNode("special01-a", "special01"), karpenterNode("special01-b", "special01"), karpenterNode("fallback01-a", "fallback01")}
+	limited := "limits: cpu 8 used of 8, the pod requests 1"
+	for _, tc := range []struct {
+		name, boundTo string
+		want          []NodePoolLine
+	}{
+		{"pending", "", []NodePoolLine{
+			{NodePool: "fallback01", Possible: true, Order: 1, Preference: "dedicated In [fallback01] (weight 10)"},
+			{NodePool: "special01", Reason: limited},
+		}},
+		{"on a special01 Node it filled", "special01-b", []NodePoolLine{
+			{NodePool: "special01", Possible: true, Order: 1, Preference: "dedicated In [special01] (weight 100)", OwnNode: "special01-b"},
+			{NodePool: "fallback01", Possible: true, Order: 2, Preference: "dedicated In [fallback01] (weight 10)"},
+		}},
+		{"on a fallback01 Node", "fallback01-a", []NodePoolLine{
+			{NodePool: "fallback01", Possible: true, Order: 1, Preference: "dedicated In [fallback01] (weight 10)", OwnNode: "fallback01-a"},
+			{NodePool: "special01", Reason: limited},
+		}},
+		{"on a Node explain was not given", "gone", []NodePoolLine{
+			{NodePool: "fallback01", Possible: true, Order: 1, Preference: "dedicated In [fallback01] (weight 10)"},
+			{NodePool: "special01", Reason: limited},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := testPod(t, poolPod)
+			pod.Spec.NodeName = tc.boundTo
+			got := Explain(Input{Pod: pod, Stored: true, Nodes: nodes, NodePools: []NodePool{full, fallback}}).NodePools
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if full.Used.Cpu().String() != "8" {
+		t.Errorf("Explain modified its input: special01 uses %s CPU", full.Used.Cpu())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	schedcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -15,12 +16,14 @@ import (
 // the pod's required terms, limits left), and in which order it would try
 // them: Karpenter makes the heaviest preferred term a requirement and
 // relaxes heaviest first, and tries NodePools by weight within each step.
-func explainNodePools(pod *corev1.Pod, pools []NodePool, requests corev1.ResourceList) []NodePoolLine {
+// own is the Node a bound pod runs on (nil if none): see withoutOwnNode.
+func explainNodePools(pod *corev1.Pod, pools []NodePool, requests corev1.ResourceList, own *corev1.Node) []NodePoolLine {
 	steps := relaxationSteps(pod)
 	lines := make([]NodePoolLine, 0, len(pools))
 	stepOf := make([]int, 0, len(pools))
 	for _, np := range pools {
-		line := NodePoolLine{NodePool: np.Name, Weight: np.Weight}
+		np, ownNode := withoutOwnNode(np, own)
+		line := NodePoolLine{NodePool: np.Name, Weight: np.Weight, OwnNode: ownNode}
 		step := -1
 		if taint, found := schedcorev1.FindMatchingUntoleratedTaint(klog.Background(), np.Taints, pod.Spec.Tolerations, doNotSchedule, false); found {
 			line.Reason = "untolerated taint " + describeTaint(taint)
@@ -133,4 +136,37 @@ func limitsLeft(np NodePool, requests corev1.ResourceList) string {
 		}
 	}
 	return ""
+}
+
+// nodesResource is the resource Karpenter counts a NodePool's Nodes under,
+// in spec.limits and status.resources.
+const nodesResource corev1.ResourceName = "nodes"
+
+// withoutOwnNode takes node, the Node a bound pod runs on, out of what np
+// uses (one Node and its capacity) when np made it (its NodePool label), and
+// returns node's name with it; otherwise np unchanged and "". That Node did
+// not exist when Karpenter chose a NodePool for the pod, so it must not
+// count against np's limits, as the pod's own requests do not count on its
+// Node: without this, a pod whose Node took its NodePool to the limit would
+// be told the NodePool cannot provision for it.
+func withoutOwnNode(np NodePool, node *corev1.Node) (NodePool, string) {
+	if node == nil || node.Labels[NodePoolLabel] != np.Name || len(np.Used) == 0 {
+		return np, ""
+	}
+	used := make(corev1.ResourceList, len(np.Used))
+	for name, q := range np.Used {
+		q = q.DeepCopy()
+		switch c, ok := node.Status.Capacity[name]; {
+		case name == nodesResource:
+			q.Sub(*resource.NewQuantity(1, resource.DecimalSI))
+		case ok:
+			q.Sub(c)
+		}
+		if q.Sign() < 0 {
+			q = *resource.NewQuantity(0, q.Format)
+		}
+		used[name] = q
+	}
+	np.Used = used
+	return np, node.Name
 }

@@ -104,11 +104,15 @@ func orderText(np NodePoolLine) string {
 }
 
 func nodePoolText(np NodePoolLine) string {
+	own := ""
+	if np.OwnNode != "" {
+		own = " (its own Node " + np.OwnNode + " not counted)"
+	}
 	switch {
 	case !np.Possible:
-		return "cannot: " + np.Reason
+		return "cannot: " + np.Reason + own
 	case np.Preference != "":
-		return "can provision, keeping " + np.Preference
+		return "can provision, keeping " + np.Preference + own
 	}
-	return "can provision, every preference relaxed"
+	return "can provision, every preference relaxed" + own
 }

@@ -107,6 +107,10 @@ type NodePoolLine struct {
 	// Preference is the preferred term Karpenter keeps as a requirement
 	// when it picks this NodePool ("" once every preference is relaxed).
 	Preference string `json:"preference,omitempty"`
+	// OwnNode is the Node a bound pod runs on when this NodePool made it:
+	// left out of the NodePool's usage, since it did not exist when
+	// Karpenter chose a NodePool for the pod.
+	OwnNode string `json:"ownNode,omitempty"`
 }
 
 // Verdict is the one-line answer.
