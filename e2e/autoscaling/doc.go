@@ -22,6 +22,14 @@
 //     poolpatch marked do-not-disrupt stays until the driver is gone;
 //  6. the negative run: scenarios 1-4 without the webhook must fail.
 //
+// After the pods of scenarios 1-5 run (and in the negative run), `poolpatch
+// explain pod` runs live on each of them, with the cluster's NodePools: the
+// NodePool explain names first among those that can provision (the one
+// Karpenter would try first) must be the NodePool of the pod's Node. explain
+// does not see the provider's offerings, so a NodePool no offering of the
+// instance types meets (scenario 3's spot-only special01) is passed over;
+// the log says for how many pods that decided, and the tally of the run.
+//
 // The non-test files hold what the suite and `make demo` share: the
 // Spark-like Job, its submission with kubectl, and waiting for Running pods.
 package autoscaling

@@ -26,5 +26,8 @@ func fromZero(ctx context.Context, ns string) (*result, error) {
 	if err := checkPods(ctx, r, pods, []string{special}, ""); err != nil {
 		return nil, err
 	}
+	if err := checkExplain(ctx, r, pods); err != nil {
+		return nil, err
+	}
 	return r, checkCounts(ctx, r, map[string]count{special: some, fallback: none, general: none})
 }

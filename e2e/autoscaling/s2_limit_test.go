@@ -31,6 +31,9 @@ func atTheLimit(ctx context.Context, ns string) (*result, error) {
 	if err := checkPods(ctx, r, pods, []string{special, fallback}, ""); err != nil {
 		return nil, err
 	}
+	if err := checkExplain(ctx, r, pods); err != nil {
+		return nil, err
+	}
 	return r, checkCounts(ctx, r, map[string]count{
 		special: exactly(autoscaler.SpecialLimit), fallback: some, general: none,
 	})

@@ -57,5 +57,8 @@ func outOfCapacity(ctx context.Context, ns string) (*result, error) {
 	if err := checkPods(ctx, r, pods, []string{fallback}, ""); err != nil {
 		return nil, err
 	}
+	if err := checkExplain(ctx, r, pods); err != nil {
+		return nil, err
+	}
 	return r, checkCounts(ctx, r, map[string]count{special: none, fallback: some, general: none})
 }

@@ -39,5 +39,8 @@ func oneZonePerJob(ctx context.Context, ns string) (*result, error) {
 			return nil, err
 		}
 	}
+	if err := checkExplain(ctx, r, pods); err != nil {
+		return nil, err
+	}
 	return r, checkCounts(ctx, r, map[string]count{special: exactly(2), fallback: none, general: none})
 }

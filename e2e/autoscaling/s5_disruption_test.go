@@ -64,6 +64,9 @@ func disruption(ctx context.Context, ns string) (*result, error) {
 	if err := checkPods(ctx, r, pods, []string{special}, ""); err != nil {
 		return nil, err
 	}
+	if err := checkExplain(ctx, r, pods); err != nil {
+		return nil, err
+	}
 	driver := ofRole(pods, "driver")
 	if driver.Annotations[autoscaler.DoNotDisrupt] != "true" {
 		r.errorf("driver %s: annotation %s = %q, want \"true\"", driver.Name, autoscaler.DoNotDisrupt, driver.Annotations[autoscaler.DoNotDisrupt])
