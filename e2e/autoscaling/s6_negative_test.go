@@ -3,6 +3,7 @@ package autoscaling_test
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,7 +28,9 @@ var placementFailure = regexp.MustCompile(`pool |not Running`)
 // TestWithoutWebhook is scenario 6, the negative run: with the mutating
 // webhook unregistered, scenarios 1-4 must run to their assertions and fail
 // them (the pods carry no toleration and no affinity: they land on general
-// Nodes). The webhook is registered again afterwards.
+// Nodes). The webhook is registered again afterwards. The explain/karpenter
+// check runs in these scenarios too and must agree: explain names general
+// first for pods that tolerate no taint.
 func TestWithoutWebhook(t *testing.T) {
 	ctx := t.Context()
 	if err := env.Cluster.UnregisterMutatingWebhook(ctx); err != nil {
@@ -53,7 +56,16 @@ func TestWithoutWebhook(t *testing.T) {
 				t.Errorf("no placement assertion failed without the webhook:\n%s", r.summary())
 			}
 			for _, f := range r.failures {
+				if strings.HasPrefix(f, "explain/karpenter:") {
+					t.Errorf("explain must agree with Karpenter with or without the webhook: %s", f)
+					continue
+				}
 				t.Logf("  failed as it must: %s", f)
+			}
+			for _, n := range r.notes {
+				if strings.HasPrefix(n, "explain/karpenter:") {
+					t.Log(n)
+				}
 			}
 		})
 	}
