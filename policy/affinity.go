@@ -61,7 +61,7 @@ func selfSelected(pod *corev1.Pod, key string, ours *corev1.NodeSelectorRequirem
 	}
 	for _, term := range requiredTerms(pod) {
 		for _, expr := range term.MatchExpressions {
-			if expr.Key != key || (ours != nil && equality.Semantic.DeepEqual(expr, *ours)) {
+			if expr.Key != key || (ours != nil && requirementEqual(&expr, ours)) {
 				continue
 			}
 			chosen = true
@@ -105,29 +105,30 @@ func (w *writer) nodeAffinity() *corev1.NodeAffinity {
 	return a.NodeAffinity
 }
 
-// addRequiredExpression adds expr to every required term, since terms are
+// addRequiredExpression adds r to every required term, since terms are
 // ORed, or creates the one term when there is none.
-func (w *writer) addRequiredExpression(expr corev1.NodeSelectorRequirement) bool {
+func (w *writer) addRequiredExpression(r *requirement) bool {
 	na := w.nodeAffinity()
 	if na.RequiredDuringSchedulingIgnoredDuringExecution == nil {
 		na.RequiredDuringSchedulingIgnoredDuringExecution = &corev1.NodeSelector{}
 		w.add(requiredPath, emptyObject)
 	}
 	required := na.RequiredDuringSchedulingIgnoredDuringExecution
+	expr := r.NodeSelectorRequirement
 	if len(required.NodeSelectorTerms) == 0 {
 		// nodeSelectorTerms is required by the API: null or [] is replaced whole.
 		term := corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{expr}}
 		required.NodeSelectorTerms = []corev1.NodeSelectorTerm{term}
-		w.add(requiredTermsPath, []corev1.NodeSelectorTerm{term})
+		w.add(requiredTermsPath, r.term)
 		return true
 	}
 	changed := false
 	for i := range required.NodeSelectorTerms {
 		term := &required.NodeSelectorTerms[i]
-		if slices.ContainsFunc(term.MatchExpressions, semanticEqual(expr)) {
+		if slices.ContainsFunc(term.MatchExpressions, func(have corev1.NodeSelectorRequirement) bool { return requirementEqual(&have, &expr) }) {
 			continue
 		}
-		w.appendTo(requiredTermsPath+"/"+strconv.Itoa(i)+matchExpressionsPath, len(term.MatchExpressions), expr)
+		w.appendTo(requiredTermsPath+"/"+strconv.Itoa(i)+matchExpressionsPath, len(term.MatchExpressions), r.boxed)
 		term.MatchExpressions = append(term.MatchExpressions, expr)
 		changed = true
 	}
@@ -138,10 +139,11 @@ func (w *writer) addRequiredExpression(expr corev1.NodeSelectorRequirement) bool
 // equal ones: terms from different sources (a zone preference and a job's
 // hashed zone) count separately even when they are equal, so that each
 // keeps its weight.
-func (w *writer) addPreferredTerm(term corev1.PreferredSchedulingTerm, nth int) bool {
+func (w *writer) addPreferredTerm(t *weightedTerm, nth int) bool {
 	have := 0
-	for _, t := range preferredTerms(w.pod) {
-		if equality.Semantic.DeepEqual(t, term) {
+	terms := preferredTerms(w.pod)
+	for i := range terms {
+		if preferredTermEqual(&terms[i], &t.term) {
 			have++
 		}
 	}
@@ -149,8 +151,8 @@ func (w *writer) addPreferredTerm(term corev1.PreferredSchedulingTerm, nth int) 
 		return false
 	}
 	na := w.nodeAffinity()
-	w.appendTo(preferredNodePath, len(na.PreferredDuringSchedulingIgnoredDuringExecution), term)
-	na.PreferredDuringSchedulingIgnoredDuringExecution = append(na.PreferredDuringSchedulingIgnoredDuringExecution, term)
+	w.appendTo(preferredNodePath, len(na.PreferredDuringSchedulingIgnoredDuringExecution), t.boxed)
+	na.PreferredDuringSchedulingIgnoredDuringExecution = append(na.PreferredDuringSchedulingIgnoredDuringExecution, t.term)
 	return true
 }
 
@@ -174,4 +176,20 @@ func (w *writer) addPreferredPodAffinity(term corev1.WeightedPodAffinityTerm) bo
 
 func semanticEqual[T any](want T) func(T) bool {
 	return func(have T) bool { return equality.Semantic.DeepEqual(have, want) }
+}
+
+// requirementEqual is equality.Semantic.DeepEqual for node selector
+// requirements (a nil and an empty list are equal), without reflection.
+func requirementEqual(a, b *corev1.NodeSelectorRequirement) bool {
+	return a.Key == b.Key && a.Operator == b.Operator && slices.Equal(a.Values, b.Values)
+}
+
+func requirementsEqual(a, b []corev1.NodeSelectorRequirement) bool {
+	return slices.EqualFunc(a, b, func(x, y corev1.NodeSelectorRequirement) bool { return requirementEqual(&x, &y) })
+}
+
+// preferredTermEqual is equality.Semantic.DeepEqual for preferred terms.
+func preferredTermEqual(a, b *corev1.PreferredSchedulingTerm) bool {
+	return a.Weight == b.Weight && requirementsEqual(a.Preference.MatchExpressions, b.Preference.MatchExpressions) &&
+		requirementsEqual(a.Preference.MatchFields, b.Preference.MatchFields)
 }

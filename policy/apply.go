@@ -59,22 +59,22 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	}
 	podLabels := labels.Set(pod.Labels)
 	var enforce, audit []*compiled
-	for _, c := range set.policies {
+	for c := range set.candidates(ns.Name) {
 		if !c.matches(podLabels, ns) {
 			continue
 		}
 		if c.mode == ModeAudit {
 			audit = append(audit, c)
-			res.Audited = append(res.Audited, c.name)
 		} else {
 			enforce = append(enforce, c)
-			res.Enforced = append(res.Enforced, c.name)
 		}
 	}
 	if len(enforce) == 0 && len(audit) == 0 {
 		return res
 	}
+	res.Enforced, res.Audited = names(enforce), names(audit)
 	w := newWriter(pod)
+	w.reserve(enforce)
 	claims := &claims{}
 	res.Changes = runPass(w, enforce, ns, opts, claims, res)
 	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && pod.Annotations[PoliciesAnnotation] != names {
@@ -96,7 +96,7 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 // returns what they added.
 func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims *claims, res *Result) []Change {
 	m := &mutation{writer: w, ns: ns, opts: opts, claims: claims, result: res,
-		changes: make([]Change, 0, 4*len(policies))}
+		changes: make([]Change, 0, cap(w.ops)-len(w.ops))}
 	for _, c := range policies {
 		m.policy = c
 		for i, mut := range mutators {
@@ -105,6 +105,18 @@ func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims
 		}
 	}
 	return m.changes
+}
+
+// names returns the names of policies, nil for none.
+func names(policies []*compiled) []string {
+	if len(policies) == 0 {
+		return nil
+	}
+	out := make([]string, len(policies))
+	for i, c := range policies {
+		out[i] = c.name
+	}
+	return out
 }
 
 // excluded returns why a pod must never be mutated, or "".

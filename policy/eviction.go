@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"maps"
 	"slices"
 	"strings"
 
@@ -36,23 +35,35 @@ func mutateEviction(m *mutation) bool {
 		}
 		return false
 	}
-	for _, key := range slices.Sorted(maps.Keys(want)) {
-		a := newAnnotation(key, want[key], "annotation "+key+"="+want[key])
+	for _, a := range want {
 		m.setAnnotation(a)
 		m.changed(a.detail)
 	}
 	return true
 }
 
-func wantedEviction(e Eviction, pod *corev1.Pod) map[string]string {
+// The annotations of the eviction settings that do not depend on the pod,
+// in key order.
+var (
+	evictionSafe  = []annotation{evictionAnnotation(SafeToEvictAnnotation, "true")}
+	evictionNever = []annotation{evictionAnnotation(SafeToEvictAnnotation, "false"), evictionAnnotation(DoNotDisruptAnnotation, "true")}
+)
+
+func evictionAnnotation(key, value string) annotation {
+	return newAnnotation(key, value, "annotation "+key+"="+value)
+}
+
+// wantedEviction returns the annotations of an eviction setting for pod, in
+// key order.
+func wantedEviction(e Eviction, pod *corev1.Pod) []annotation {
 	switch e {
 	case EvictionSafe:
-		return map[string]string{SafeToEvictAnnotation: "true"}
+		return evictionSafe
 	case EvictionNever:
-		return map[string]string{SafeToEvictAnnotation: "false", DoNotDisruptAnnotation: "true"}
+		return evictionNever
 	case EvictionLocalVolumes:
 		if names := localVolumes(pod); len(names) > 0 {
-			return map[string]string{SafeToEvictLocalVolumesAnnotation: strings.Join(names, ",")}
+			return []annotation{evictionAnnotation(SafeToEvictLocalVolumesAnnotation, strings.Join(names, ","))}
 		}
 	}
 	return nil
@@ -81,14 +92,22 @@ func evictionDecided(pod *corev1.Pod) bool {
 
 // annotationsEqual reports whether the pod's eviction annotations are exactly
 // want: poolpatch's own earlier work, not a choice of the pod's.
-func annotationsEqual(have, want map[string]string) bool {
-	got := map[string]string{}
+func annotationsEqual(have map[string]string, want []annotation) bool {
+	n := 0
 	for _, key := range evictionAnnotations {
-		if v, ok := have[key]; ok {
-			got[key] = v
+		if _, ok := have[key]; ok {
+			n++
 		}
 	}
-	return maps.Equal(got, want)
+	if n != len(want) {
+		return false
+	}
+	for _, a := range want {
+		if v, ok := have[a.key]; !ok || v != a.value {
+			return false
+		}
+	}
+	return true
 }
 
 func replicated(pod *corev1.Pod) bool {

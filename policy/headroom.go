@@ -97,7 +97,7 @@ func (s *Set) headroomView(c *compiled) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("headroom of policy %s: %w", c.name, err)
 	}
-	return &Set{policies: []*compiled{only}, Generation: s.Generation}, nil
+	return newSet(s.Generation, []*compiled{only}), nil
 }
 
 // chunkPod is the minimal pod of a chunk, before the engine places it.

@@ -58,7 +58,7 @@ func headroomChecked(t *testing.T, set *Set, maxChunks int, ns Namespace) []Chun
 		if checked := applyChecked(t, chunkPod(c), view, Namespace{}); !cmp.Equal(checked.Pod, pod, quantities) {
 			t.Errorf("%s: the chunk differs from the engine's result:\n%s", ch.Policy, cmp.Diff(checked.Pod, pod, quantities))
 		}
-		solo := Apply(chunkPod(c), &Set{policies: []*compiled{c}}, ns, Options{})
+		solo := Apply(chunkPod(c), newSet("", []*compiled{c}), ns, Options{})
 		if diff := cmp.Diff(solo.Pod.Spec.Affinity, pod.Spec.Affinity); diff != "" {
 			t.Errorf("%s: affinity differs from the policy's own pods (-own +chunk):\n%s", ch.Policy, diff)
 		}

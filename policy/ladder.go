@@ -39,41 +39,34 @@ type zoneBonus struct {
 	weight int32
 }
 
-// weightedTerm is a preferred term with the detail its addition reports.
-type weightedTerm struct {
-	term   corev1.PreferredSchedulingTerm
-	detail string
-}
-
-// ladderZones returns the zone preferences the ladder folds into the pool
-// terms, or nil when the ladder does not apply: the policy lacks pools or
-// zones, another policy decides the pod's pools or zones, the pod chose its
-// own pool or zone, or the policy prefers no zone for this pod.
-func ladderZones(m *mutation) []zoneBonus {
+// ladderTerms returns the pool terms of the ladder for the pod, or nil when
+// the ladder does not apply: the policy lacks pools or zones, another
+// policy decides the pod's pools or zones, the pod chose its own pool or
+// zone, or the policy prefers no zone for this pod.
+func ladderTerms(m *mutation) []weightedTerm {
 	c := m.policy
-	z := c.spec.Zones
-	if z == nil || len(c.spec.Pools) == 0 {
+	if c.place.ladders == nil {
 		return nil
 	}
-	for _, i := range []int{poolsMutator, zonesMutator} {
+	for _, i := range [...]int{poolsMutator, zonesMutator} {
 		if owner := m.claims[i]; owner != "" && owner != c.name {
 			return nil
 		}
 	}
-	if chosen, _, _ := selfSelected(m.pod, c.poolKey, strictPoolExpression(c)); chosen {
+	if chosen, _, _ := selfSelected(m.pod, c.poolKey, c.place.strict.expression()); chosen {
 		return nil
 	}
-	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, allowedZoneExpression(c)); chosen {
+	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, c.place.allowed.expression()); chosen {
 		return nil
 	}
-	return zoneBonuses(m)
+	i, _ := sameZonePick(c, m.pod)
+	return c.place.ladders[i+1]
 }
 
 // zoneBonuses sums, per zone, the zones.preferred weight and the
-// sameZoneWeight of the zone sameZoneBy picks for the pod, in the order the
-// zones first appear.
-func zoneBonuses(m *mutation) []zoneBonus {
-	z := m.policy.spec.Zones
+// sameZoneWeight of the zone at index same of zones (none when same is -1),
+// in the order the zones first appear.
+func zoneBonuses(c *compiled, zones []string, same int) []zoneBonus {
 	var out []zoneBonus
 	add := func(zone string, w int32) {
 		if i := slices.IndexFunc(out, func(b zoneBonus) bool { return b.zone == zone }); i >= 0 {
@@ -82,30 +75,11 @@ func zoneBonuses(m *mutation) []zoneBonus {
 		}
 		out = append(out, zoneBonus{zone: zone, weight: w})
 	}
-	for _, p := range z.Preferred {
+	for _, p := range c.spec.Zones.Preferred {
 		add(p.Name, p.Weight)
 	}
-	if value, ok := m.pod.Labels[z.SameZoneBy]; z.SameZoneBy != "" && ok {
-		if zones := zoneList(z); len(zones) > 0 {
-			add(zones[sameZoneIndex(value, len(zones))], m.policy.sameZoneWeight)
-		}
-	}
-	return out
-}
-
-// poolPreferences are the pool terms mutatePools writes: one per pool
-// (poolKey In [pool], the pool's weight), or the ladder.
-func poolPreferences(m *mutation) []weightedTerm {
-	c := m.policy
-	if bonuses := ladderZones(m); len(bonuses) > 0 {
-		return ladder(c, bonuses)
-	}
-	out := make([]weightedTerm, 0, len(c.spec.Pools))
-	for _, pool := range c.spec.Pools {
-		out = append(out, weightedTerm{
-			term:   preferredTerm(pool.Weight, inExpression(c.poolKey, pool.Name)),
-			detail: fmt.Sprintf("preferred %s=%s weight %d", c.poolKey, pool.Name, pool.Weight),
-		})
+	if same >= 0 {
+		add(zones[same], c.sameZoneWeight)
 	}
 	return out
 }
@@ -148,10 +122,8 @@ func ladder(c *compiled, bonuses []zoneBonus) []weightedTerm {
 	out := make([]weightedTerm, len(terms))
 	for i, t := range terms {
 		w := scaleWeight(t.weight, heaviest)
-		out[i] = weightedTerm{
-			term:   corev1.PreferredSchedulingTerm{Weight: w, Preference: corev1.NodeSelectorTerm{MatchExpressions: t.exprs}},
-			detail: fmt.Sprintf("preferred %s weight %d", t.what, w),
-		}
+		out[i] = newWeightedTerm(corev1.PreferredSchedulingTerm{Weight: w, Preference: corev1.NodeSelectorTerm{MatchExpressions: t.exprs}},
+			fmt.Sprintf("preferred %s weight %d", t.what, w))
 	}
 	return out
 }
@@ -163,23 +135,4 @@ func scaleWeight(w, heaviest int32) int32 {
 		return w
 	}
 	return max(1, (w*100+heaviest/2)/heaviest)
-}
-
-// strictPoolExpression is the required pool expression of strictPools, or
-// nil.
-func strictPoolExpression(c *compiled) *corev1.NodeSelectorRequirement {
-	if !c.strictPools {
-		return nil
-	}
-	expr := inExpression(c.poolKey, poolNames(c.spec.Pools)...)
-	return &expr
-}
-
-// allowedZoneExpression is the required expression of zones.allowed, or nil.
-func allowedZoneExpression(c *compiled) *corev1.NodeSelectorRequirement {
-	if c.spec.Zones == nil || len(c.spec.Zones.Allowed) == 0 {
-		return nil
-	}
-	expr := inExpression(c.zoneKey, c.spec.Zones.Allowed...)
-	return &expr
 }

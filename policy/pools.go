@@ -3,7 +3,6 @@ package policy
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -18,8 +17,8 @@ func mutatePools(m *mutation) bool {
 	if len(c.spec.Pools) == 0 || !m.claim() {
 		return false
 	}
-	strict := strictPoolExpression(c)
-	if chosen, values, other := selfSelected(m.pod, c.poolKey, strict); chosen {
+	strict := c.place.strict
+	if chosen, values, other := selfSelected(m.pod, c.poolKey, strict.expression()); chosen {
 		return tolerateChosenPools(m, values, other)
 	}
 	changed := false
@@ -28,13 +27,17 @@ func mutatePools(m *mutation) bool {
 			changed = true
 		}
 	}
-	if strict != nil && m.addRequiredExpression(*strict) {
-		m.changed(fmt.Sprintf("required %s In [%s]", c.poolKey, strings.Join(strict.Values, ",")))
+	if strict != nil && m.addRequiredExpression(strict) {
+		m.changed(strict.detail)
 		changed = true
 	}
-	for _, t := range poolPreferences(m) {
-		if m.addPreferredTerm(t.term, 1) {
-			m.changed(t.detail)
+	terms := c.place.poolTerms
+	if ladder := ladderTerms(m); ladder != nil {
+		terms = ladder
+	}
+	for i := range terms {
+		if m.addPreferredTerm(&terms[i], 1) {
+			m.changed(terms[i].detail)
 			changed = true
 		}
 	}

@@ -159,7 +159,7 @@ func TestCovers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := covers(tt.have, tt.want); got != tt.ok {
+			if got := covers(&tt.have, &tt.want); got != tt.ok {
 				t.Errorf("covers(%+v, %+v) = %v, want %v", tt.have, tt.want, got, tt.ok)
 			}
 		})

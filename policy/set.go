@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"time"
@@ -20,6 +21,12 @@ const DefaultPrepullHelperImage = "poolpatch/poolpatch:latest"
 // is immutable once built and safe for concurrent use.
 type Set struct {
 	policies []*compiled
+	// byNamespace lists, per namespace a policy's match.namespaces names,
+	// the indexes of the policies naming it, and anyNamespace those of the
+	// policies without the list, both ascending: Apply visits only these
+	// candidates, so a policy for another namespace costs nothing per pod.
+	byNamespace  map[string][]int32
+	anyNamespace []int32
 	// Generation identifies the set's content: a short hash of its sources.
 	Generation string
 	// Warnings are advice from validation that does not reject the set, such
@@ -59,21 +66,62 @@ type compiled struct {
 	poolTolerations [][]toleration
 	// rebalanceAfter is spec.rebalance.after, parsed.
 	rebalanceAfter time.Duration
+	// sizeLimit and memorySizeLimit are the emptyDir limits, nil when unset.
+	sizeLimit, memorySizeLimit *sizeLimit
+	// place holds the node-affinity writes (affinity_writes.go).
+	place affinityWrites
 }
 
 func compile(docs []document, sources []Source) (*Set, error) {
-	set := &Set{Generation: generation(sources)}
+	var policies []*compiled
+	var warnings []string
 	for _, d := range docs {
 		c, err := compileOne(d.policy)
 		if err != nil {
 			return nil, err
 		}
-		set.policies = append(set.policies, c)
-		set.Warnings = append(set.Warnings, zoneWeightWarnings(c)...)
-		set.Warnings = append(set.Warnings, headroomWarnings(c)...)
-		set.Warnings = append(set.Warnings, rebalanceWarnings(c)...)
+		policies = append(policies, c)
+		warnings = append(warnings, zoneWeightWarnings(c)...)
+		warnings = append(warnings, headroomWarnings(c)...)
+		warnings = append(warnings, rebalanceWarnings(c)...)
 	}
+	set := newSet(generation(sources), policies)
+	set.Warnings = warnings
 	return set, nil
+}
+
+// newSet builds a set of compiled policies with its namespace index.
+func newSet(gen string, policies []*compiled) *Set {
+	set := &Set{policies: policies, Generation: gen, byNamespace: map[string][]int32{}}
+	for i, c := range policies {
+		if c.namespaces == nil {
+			set.anyNamespace = append(set.anyNamespace, int32(i))
+			continue
+		}
+		for ns := range c.namespaces {
+			set.byNamespace[ns] = append(set.byNamespace[ns], int32(i))
+		}
+	}
+	return set
+}
+
+// candidates yields, in set order, the policies that can match a pod in
+// namespace ns: those naming ns and those naming no namespace.
+func (s *Set) candidates(ns string) iter.Seq[*compiled] {
+	named, rest := s.byNamespace[ns], s.anyNamespace
+	return func(yield func(*compiled) bool) {
+		for len(named) > 0 || len(rest) > 0 {
+			var i int32
+			if len(rest) == 0 || len(named) > 0 && named[0] < rest[0] {
+				i, named = named[0], named[1:]
+			} else {
+				i, rest = rest[0], rest[1:]
+			}
+			if !yield(s.policies[i]) {
+				return
+			}
+		}
+	}
 }
 
 func compileOne(p PoolPolicy) (*compiled, error) {
@@ -91,6 +139,9 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 		c.annotations = append(c.annotations, newAnnotation(key, s.Annotations[key], "annotation "+key))
 	}
 	c.tolerations = prepareTolerations(s.Tolerations)
+	if e := s.EmptyDir; e != nil {
+		c.sizeLimit, c.memorySizeLimit = prepareSizeLimit(e.SizeLimit), prepareSizeLimit(e.MemorySizeLimit)
+	}
 	if c.mode == "" {
 		c.mode = ModeEnforce
 	}
@@ -105,6 +156,7 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 			c.sameZoneWeight = s.Zones.SameZoneWeight
 		}
 	}
+	c.place = prepareAffinity(c)
 	if len(s.Match.Namespaces) > 0 {
 		c.namespaces = make(map[string]bool, len(s.Match.Namespaces))
 		for _, ns := range s.Match.Namespaces {

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"fmt"
-
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -33,8 +31,7 @@ func mutateSchedulerName(m *mutation) bool {
 // sizeLimit to disk-backed ones, memorySizeLimit to medium Memory ones.
 // Huge-page volumes are left alone.
 func mutateEmptyDir(m *mutation) bool {
-	e := m.policy.spec.EmptyDir
-	if e == nil {
+	if m.policy.spec.EmptyDir == nil {
 		return false
 	}
 	changed := false
@@ -43,17 +40,17 @@ func mutateEmptyDir(m *mutation) bool {
 		if v.EmptyDir == nil || v.EmptyDir.SizeLimit != nil {
 			continue
 		}
-		limit := e.SizeLimit
+		limit := m.policy.sizeLimit
 		if v.EmptyDir.Medium == corev1.StorageMediumMemory {
-			limit = e.MemorySizeLimit
+			limit = m.policy.memorySizeLimit
 		} else if v.EmptyDir.Medium != corev1.StorageMediumDefault {
 			continue
 		}
 		if limit == nil {
 			continue
 		}
-		m.setSizeLimit(i, *limit)
-		m.changed(fmt.Sprintf("volume %s sizeLimit %s", v.Name, limit.String()))
+		m.setSizeLimit(i, limit)
+		m.changed("volume " + v.Name + " sizeLimit " + limit.text)
 		changed = true
 	}
 	return changed

@@ -10,7 +10,7 @@ import (
 // asks for: the same key (or an empty key with Exists), Exists or the same
 // value, the same effect or an empty one, and no tolerationSeconds unless
 // want has the same.
-func covers(have, want corev1.Toleration) bool {
+func covers(have, want *corev1.Toleration) bool {
 	haveOp := have.Operator
 	if haveOp == "" {
 		haveOp = corev1.TolerationOpEqual
@@ -31,8 +31,9 @@ func covers(have, want corev1.Toleration) bool {
 // addTolerations appends each wanted toleration no existing one covers.
 func addTolerations(m *mutation, wanted []toleration) bool {
 	changed := false
-	for _, want := range wanted {
-		if tolerated(m.pod.Spec.Tolerations, want.Toleration) {
+	for i := range wanted {
+		want := &wanted[i]
+		if m.tolerated(&want.Toleration) {
 			continue
 		}
 		m.addToleration(want)
@@ -42,9 +43,92 @@ func addTolerations(m *mutation, wanted []toleration) bool {
 	return changed
 }
 
-func tolerated(existing []corev1.Toleration, want corev1.Toleration) bool {
-	for _, have := range existing {
-		if covers(have, want) {
+// linearTolerations is how many tolerations a pod may have before the
+// writer indexes them: up to here a scan is cheaper than the index.
+const linearTolerations = 8
+
+// tolerated reports whether one of the pod's tolerations covers want.
+func (w *writer) tolerated(want *corev1.Toleration) bool {
+	have := w.pod.Spec.Tolerations
+	if w.tolerationIndex == nil {
+		if len(have) <= linearTolerations {
+			for i := range have {
+				if covers(&have[i], want) {
+					return true
+				}
+			}
+			return false
+		}
+		w.tolerationIndex = newTolerationIndex(have)
+	}
+	return w.tolerationIndex.covered(have, want)
+}
+
+// tolerationIndex finds the tolerations of a pod that can cover a wanted
+// one, so that merging the tolerations of many policies into one pod stays
+// linear. A toleration with any operator but Exists covers only one of the
+// same key and value, so those are found by key and value; Exists ones
+// (the DefaultTolerationSeconds pair, a wildcard) are few and tried in turn.
+type tolerationIndex struct {
+	exists []int32
+	// equal holds, per hash of key and value, 1 + the index of the last
+	// toleration with them; prev, per toleration, 1 + the index of the one
+	// before it with the same hash (0: none). A hash shared by two keys and
+	// values only makes a longer chain: covers decides.
+	equal map[uint64]int32
+	prev  []int32
+}
+
+// tolerationHash is the FNV-1a hash (64 bits) of a toleration's key and
+// value: a smaller map key than the two strings.
+func tolerationHash(t *corev1.Toleration) uint64 {
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
+	for i := 0; i < len(t.Key); i++ {
+		h = (h ^ uint64(t.Key[i])) * prime64
+	}
+	h = (h ^ 0xff) * prime64 // no key byte is 0xff in a valid key; a separator either way
+	for i := 0; i < len(t.Value); i++ {
+		h = (h ^ uint64(t.Value[i])) * prime64
+	}
+	return h
+}
+
+func newTolerationIndex(tolerations []corev1.Toleration) *tolerationIndex {
+	x := &tolerationIndex{
+		equal: make(map[uint64]int32, cap(tolerations)),
+		prev:  make([]int32, 0, cap(tolerations)),
+	}
+	for i := range tolerations {
+		x.add(i, &tolerations[i])
+	}
+	return x
+}
+
+// add indexes t, the pod's toleration at index i (the next one).
+func (x *tolerationIndex) add(i int, t *corev1.Toleration) {
+	if t.Operator == corev1.TolerationOpExists {
+		x.exists = append(x.exists, int32(i))
+		x.prev = append(x.prev, 0)
+		return
+	}
+	h := tolerationHash(t)
+	x.prev = append(x.prev, x.equal[h])
+	x.equal[h] = int32(i) + 1
+}
+
+// covered reports whether one of have, the indexed tolerations, covers want.
+func (x *tolerationIndex) covered(have []corev1.Toleration, want *corev1.Toleration) bool {
+	for _, i := range x.exists {
+		if covers(&have[i], want) {
+			return true
+		}
+	}
+	if want.Operator == corev1.TolerationOpExists {
+		return false // only Exists covers Exists
+	}
+	for j := x.equal[tolerationHash(want)]; j != 0; j = x.prev[j-1] {
+		if covers(&have[j-1], want) {
 			return true
 		}
 	}

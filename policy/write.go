@@ -33,6 +33,11 @@ type writer struct {
 	// writes are the path prefixes the running mutator declared.
 	writes []string
 	owned  ownedFields
+	// tolerationIndex indexes the pod's tolerations once they are many.
+	tolerationIndex *tolerationIndex
+	// room is how many annotations and tolerations the mutators may add at
+	// most, to size the copies once.
+	room struct{ annotations, tolerations int }
 }
 
 // ownedFields marks the fields of pod already copied from the input.
@@ -44,6 +49,27 @@ type ownedFields struct {
 func newWriter(pod *corev1.Pod) *writer {
 	cp := *pod
 	return &writer{pod: &cp}
+}
+
+// reserve sizes the writer's copies and patch for what policies can add at
+// most: each policy's annotations and tolerations, one policy's pools (the
+// pools setting has one owner), the eviction annotations and
+// poolpatch.io/policies, so that many matching policies do not grow them
+// write by write.
+func (w *writer) reserve(policies []*compiled) {
+	pools := 0
+	for _, c := range policies {
+		w.room.annotations += len(c.annotations)
+		w.room.tolerations += len(c.tolerations)
+		n := 0
+		for _, ts := range c.poolTolerations {
+			n += len(ts)
+		}
+		pools = max(pools, n)
+	}
+	w.room.annotations += len(evictionAnnotations) + 1
+	w.room.tolerations += pools
+	w.ops = make([]jsonpatch.JsonPatchOperation, 0, w.room.annotations+w.room.tolerations+16)
 }
 
 // fork returns a writer on a shallow copy of w's pod that records its own
@@ -83,29 +109,35 @@ func (w *writer) appendTo(path string, n int, item any) {
 // setAnnotation sets one annotation.
 func (w *writer) setAnnotation(a annotation) {
 	if !w.owned.annotations {
-		w.pod.Annotations = maps.Clone(w.pod.Annotations)
+		had := w.pod.Annotations
+		w.pod.Annotations = make(map[string]string, len(had)+w.room.annotations)
+		maps.Copy(w.pod.Annotations, had)
 		w.owned.annotations = true
-	}
-	if len(w.pod.Annotations) == 0 {
-		w.pod.Annotations = map[string]string{}
-		w.add(annotationsPath, emptyObject)
+		if len(had) == 0 {
+			w.add(annotationsPath, emptyObject)
+		}
 	}
 	w.pod.Annotations[a.key] = a.value
 	w.add(a.path, a.boxed)
 }
 
 // addToleration appends one toleration.
-func (w *writer) addToleration(t toleration) {
+func (w *writer) addToleration(t *toleration) {
 	if !w.owned.tolerations {
-		w.pod.Spec.Tolerations = slices.Clip(w.pod.Spec.Tolerations)
+		had := w.pod.Spec.Tolerations
+		w.pod.Spec.Tolerations = append(make([]corev1.Toleration, 0, len(had)+max(w.room.tolerations, 1)), had...)
 		w.owned.tolerations = true
 	}
-	if len(w.pod.Spec.Tolerations) == 0 {
+	n := len(w.pod.Spec.Tolerations)
+	if n == 0 {
 		w.add(tolerationsPath, []any{t.boxed})
 	} else {
 		w.add(tolerationsEnd, t.boxed)
 	}
 	w.pod.Spec.Tolerations = append(w.pod.Spec.Tolerations, t.Toleration)
+	if w.tolerationIndex != nil {
+		w.tolerationIndex.add(n, &w.pod.Spec.Tolerations[n])
+	}
 }
 
 // setSchedulerName sets the pod's scheduler.
@@ -114,20 +146,43 @@ func (w *writer) setSchedulerName(name string) {
 	w.add("/spec/schedulerName", name)
 }
 
-// ownVolumes copies the volumes before the first write to one of them.
+// ownVolumes copies the list of volumes before the first write to it. The
+// copy is shallow: a write inside a volume copies what it changes.
 func (w *writer) ownVolumes() {
 	if !w.owned.volumes {
-		w.pod.Spec.Volumes = cloneEach(w.pod.Spec.Volumes, (*corev1.Volume).DeepCopy)
+		w.pod.Spec.Volumes = slices.Clip(slices.Clone(w.pod.Spec.Volumes))
 		w.owned.volumes = true
 	}
 }
 
 // setSizeLimit gives the emptyDir volume at index i a size limit.
-func (w *writer) setSizeLimit(i int, limit resource.Quantity) {
+func (w *writer) setSizeLimit(i int, limit *sizeLimit) {
 	w.ownVolumes()
-	q := limit.DeepCopy()
-	w.pod.Spec.Volumes[i].EmptyDir.SizeLimit = &q
-	w.add(fmt.Sprintf("/spec/volumes/%d/emptyDir/sizeLimit", i), q)
+	v := &w.pod.Spec.Volumes[i]
+	emptyDir := *v.EmptyDir
+	q := limit.q.DeepCopy()
+	emptyDir.SizeLimit = &q
+	v.EmptyDir = &emptyDir
+	w.add("/spec/volumes/"+strconv.Itoa(i)+"/emptyDir/sizeLimit", limit.boxed)
+}
+
+// sizeLimit is an emptyDir size limit, prepared like annotation.
+type sizeLimit struct {
+	q     resource.Quantity
+	text  string
+	boxed any
+}
+
+func prepareSizeLimit(q *resource.Quantity) *sizeLimit {
+	if q == nil {
+		return nil
+	}
+	text := q.String()
+	raw, err := json.Marshal(text)
+	if err != nil {
+		panic(fmt.Sprintf("policy: encode quantity: %v", err)) // a string always encodes
+	}
+	return &sizeLimit{q: q.DeepCopy(), text: text, boxed: json.RawMessage(raw)}
 }
 
 // addVolume appends one volume.
@@ -190,15 +245,4 @@ func escapePointer(key string) string {
 		return key
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
-}
-
-func cloneEach[T any](in []T, deepCopy func(*T) *T) []T {
-	if in == nil {
-		return nil
-	}
-	out := make([]T, len(in))
-	for i := range in {
-		out[i] = *deepCopy(&in[i])
-	}
-	return out
 }

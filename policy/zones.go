@@ -2,11 +2,8 @@ package policy
 
 import (
 	"fmt"
-	"hash/fnv"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -16,28 +13,27 @@ import (
 // carry the zone preferences instead (ladder.go). A pod that names the zone
 // key itself keeps its zones.
 func mutateZones(m *mutation) bool {
-	z := m.policy.spec.Zones
-	if z == nil || !m.claim() {
+	c := m.policy
+	if c.spec.Zones == nil || !m.claim() {
 		return false
 	}
-	key := m.policy.zoneKey
-	allowed := allowedZoneExpression(m.policy)
-	if chosen, _, _ := selfSelected(m.pod, key, allowed); chosen {
-		m.skip(SkipPodChoseZone, "pod selects its own "+key)
+	allowed := c.place.allowed
+	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, allowed.expression()); chosen {
+		m.skip(SkipPodChoseZone, "pod selects its own "+c.zoneKey)
 		return false
 	}
 	changed := false
-	if allowed != nil && m.addRequiredExpression(*allowed) {
-		m.changed(fmt.Sprintf("required %s In [%s]", key, strings.Join(z.Allowed, ",")))
+	if allowed != nil && m.addRequiredExpression(allowed) {
+		m.changed(allowed.detail)
 		changed = true
 	}
-	if len(ladderZones(m)) > 0 {
+	if ladderTerms(m) != nil {
 		return changed // the pool terms carry the zone preferences (ladder.go)
 	}
 	var wanted zoneTerms
-	for _, pref := range z.Preferred {
-		if wanted.add(m, preferredTerm(pref.Weight, inExpression(key, pref.Name))) {
-			m.changed(fmt.Sprintf("preferred %s=%s weight %d", key, pref.Name, pref.Weight))
+	for i := range c.place.zoneTerms {
+		if t := &c.place.zoneTerms[i]; wanted.add(m, t) {
+			m.changed(t.detail)
 			changed = true
 		}
 	}
@@ -48,17 +44,17 @@ func mutateZones(m *mutation) bool {
 // term from one source (a zone preference) does not stand for an equal term
 // from another (the job's hashed zone): each is present only when the pod
 // has as many equal terms as the setting wants.
-type zoneTerms []corev1.PreferredSchedulingTerm
+type zoneTerms []*weightedTerm
 
-func (z *zoneTerms) add(m *mutation, term corev1.PreferredSchedulingTerm) bool {
+func (z *zoneTerms) add(m *mutation, t *weightedTerm) bool {
 	nth := 1
-	for _, t := range *z {
-		if equality.Semantic.DeepEqual(t, term) {
+	for _, have := range *z {
+		if preferredTermEqual(&have.term, &t.term) {
 			nth++
 		}
 	}
-	*z = append(*z, term)
-	return m.addPreferredTerm(term, nth)
+	*z = append(*z, t)
+	return m.addPreferredTerm(t, nth)
 }
 
 // gatherInOneZone prefers one zone for every pod sharing the sameZoneBy
@@ -67,20 +63,20 @@ func (z *zoneTerms) add(m *mutation, term corev1.PreferredSchedulingTerm) bool {
 // list, a pod-affinity preference does the same, at a higher price for the
 // scheduler.
 func gatherInOneZone(m *mutation, wanted *zoneTerms) bool {
-	z := m.policy.spec.Zones
+	c := m.policy
+	z := c.spec.Zones
 	value, ok := m.pod.Labels[z.SameZoneBy]
 	if z.SameZoneBy == "" || !ok {
 		return false
 	}
-	key, weight := m.policy.zoneKey, m.policy.sameZoneWeight
-	if zones := zoneList(z); len(zones) > 0 {
-		zone := zones[sameZoneIndex(value, len(zones))]
-		if wanted.add(m, preferredTerm(weight, inExpression(key, zone))) {
-			m.changed(fmt.Sprintf("same zone for %s=%s: preferred %s=%s weight %d", z.SameZoneBy, value, key, zone, weight))
+	if i, _ := sameZonePick(c, m.pod); i >= 0 {
+		if wanted.add(m, &c.place.sameZone[i]) {
+			m.changed(sameZoneDetail(c, value, i))
 			return true
 		}
 		return false
 	}
+	key, weight := c.zoneKey, c.sameZoneWeight
 	term := corev1.WeightedPodAffinityTerm{
 		Weight: weight,
 		PodAffinityTerm: corev1.PodAffinityTerm{
@@ -108,8 +104,14 @@ func zoneList(z *Zones) []string {
 	return names
 }
 
+// sameZoneIndex picks one of n zones by the FNV-1a hash (32 bits) of value,
+// computed inline rather than with hash/fnv, which allocates per pod.
 func sameZoneIndex(value string, n int) int {
-	h := fnv.New32a()
-	h.Write([]byte(value))
-	return int(h.Sum32() % uint32(n))
+	const offset32, prime32 = 2166136261, 16777619
+	h := uint32(offset32)
+	for i := 0; i < len(value); i++ {
+		h ^= uint32(value[i])
+		h *= prime32
+	}
+	return int(h % uint32(n))
 }
