@@ -14,11 +14,21 @@ import (
 // probes and mounts, status) no mutator looks at. Containers keep their
 // name, image, pull policy and resources; every list keeps its length, so
 // the indexes in Apply's patch are those of the whole pod, to which the
-// patch applies. Fields outside this view are not lost: the patch only adds.
+// patch applies. Volumes keep their name and their emptyDir or hostPath
+// source. Fields outside this view are not lost: the patch only adds.
+//
+// The pod is walked once (jsonscan.go): the parts Apply reads are decoded
+// with encoding/json, the rest only skipped. A pod that is not plain (a
+// field name in another letter case or escaped, a field given twice,
+// invalid JSON, a value of the wrong type) is decoded whole with
+// encoding/json instead, which gives the same pod or the error.
 func DecodePod(raw []byte) (*corev1.Pod, error) {
 	var v podView
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, fmt.Errorf("decode pod: %w", err)
+	if !v.scan(raw) {
+		v = podView{}
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, fmt.Errorf("decode pod: %w", err)
+		}
 	}
 	m, s := v.Metadata, v.Spec
 	return &corev1.Pod{
@@ -28,7 +38,7 @@ func DecodePod(raw []byte) (*corev1.Pod, error) {
 		},
 		Spec: corev1.PodSpec{
 			NodeName: s.NodeName, NodeSelector: s.NodeSelector, Affinity: s.Affinity,
-			Tolerations: s.Tolerations, Volumes: s.Volumes, OS: s.OS, SchedulerName: s.SchedulerName,
+			Tolerations: s.Tolerations, Volumes: volumes(s.Volumes), OS: s.OS, SchedulerName: s.SchedulerName,
 			InitContainers:      containers(s.InitContainers),
 			Containers:          containers(s.Containers),
 			EphemeralContainers: ephemeral(s.EphemeralContainers),
@@ -52,7 +62,7 @@ type podView struct {
 		NodeSelector        map[string]string   `json:"nodeSelector"`
 		Affinity            *corev1.Affinity    `json:"affinity"`
 		Tolerations         []corev1.Toleration `json:"tolerations"`
-		Volumes             []corev1.Volume     `json:"volumes"`
+		Volumes             []volumeView        `json:"volumes"`
 		OS                  *corev1.PodOS       `json:"os"`
 		SchedulerName       string              `json:"schedulerName"`
 		InitContainers      []containerView     `json:"initContainers"`
@@ -67,6 +77,25 @@ type containerView struct {
 	Image           string                      `json:"image"`
 	ImagePullPolicy corev1.PullPolicy           `json:"imagePullPolicy"`
 	Resources       corev1.ResourceRequirements `json:"resources"`
+}
+
+// volumeView is the part of a volume the engine reads: its name and
+// whether it is an emptyDir or a hostPath.
+type volumeView struct {
+	Name     string                       `json:"name"`
+	EmptyDir *corev1.EmptyDirVolumeSource `json:"emptyDir"`
+	HostPath *corev1.HostPathVolumeSource `json:"hostPath"`
+}
+
+func volumes(in []volumeView) []corev1.Volume {
+	if in == nil {
+		return nil
+	}
+	out := make([]corev1.Volume, len(in))
+	for i, v := range in {
+		out[i] = corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{EmptyDir: v.EmptyDir, HostPath: v.HostPath}}
+	}
+	return out
 }
 
 func containers(in []containerView) []corev1.Container {

@@ -15,7 +15,7 @@ import (
 	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
 )
 
-func seedFiles(f *testing.F, pattern string) [][]byte {
+func seedFiles(f testing.TB, pattern string) [][]byte {
 	f.Helper()
 	paths, err := filepath.Glob(filepath.Join("..", "testdata", pattern))
 	if err != nil {
