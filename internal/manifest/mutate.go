@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/mattbaird/jsonpatch"
-	jsonpatchv4 "gopkg.in/evanphx/json-patch.v4"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/poolpatch/poolpatch/policy"
@@ -30,6 +29,8 @@ type Options struct {
 type Outcome struct {
 	Kind, Namespace, Name string
 	// Mutated is the object after the patch; the input object is untouched.
+	// Mutated shares with it every value the patch did not write: treat
+	// both as read-only.
 	Mutated Object
 	// Patch turns the object as written into Mutated; empty when unchanged.
 	Patch []jsonpatch.JsonPatchOperation
@@ -103,8 +104,8 @@ func mutateTemplate(obj Object, path []string, ns policy.Namespace, opts Options
 }
 
 // applyPatch places the engine's patch below the template's path and applies
-// it, with the JSON patch library the API server uses, to the object as
-// written. A template written without metadata (common in examples) gets
+// it to the object as written, as the JSON patch library the API server
+// uses would (applyOps). A template written without metadata (common in examples) gets
 // an operation that adds it first, so that the printed patch applies to the
 // input as it stands.
 func applyPatch(obj Object, path []string, out Outcome) (Outcome, error) {
@@ -126,25 +127,9 @@ func applyPatch(obj Object, path []string, out Outcome) (Outcome, error) {
 			ops = slices.Insert(ops, 0, jsonpatch.NewPatch("add", prefix+"/"+parent, Object{}))
 		}
 	}
-	docJSON, err := json.Marshal(obj)
-	if err != nil {
-		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
-	}
-	patchJSON, err := policy.MarshalPatch(ops)
-	if err != nil {
-		return out, fmt.Errorf("%s %s: marshal patch: %w", out.Kind, out.Name, err)
-	}
-	patch, err := jsonpatchv4.DecodePatch(patchJSON)
-	if err != nil {
-		return out, fmt.Errorf("%s %s: decode patch: %w", out.Kind, out.Name, err)
-	}
-	patched, err := patch.Apply(docJSON)
+	mutated, err := applyOps(obj, ops)
 	if err != nil {
 		return out, fmt.Errorf("%s %s: apply patch: %w", out.Kind, out.Name, err)
-	}
-	mutated, err := DecodeObject(patched)
-	if err != nil {
-		return out, fmt.Errorf("%s %s: %w", out.Kind, out.Name, err)
 	}
 	out.Mutated, out.Patch = mutated, ops
 	return out, nil
