@@ -53,9 +53,9 @@ func (v *podView) scanMetadata(s *jsonScanner, key []byte, seen *fieldSet) bool 
 	case "uid":
 		return s.decode(&m.UID)
 	case "labels":
-		return s.decode(&m.Labels)
+		return s.decodeStringMap(&m.Labels)
 	case "annotations":
-		return s.decode(&m.Annotations)
+		return s.decodeStringMap(&m.Annotations)
 	case "ownerReferences":
 		return s.decode(&m.OwnerReferences)
 	}
@@ -71,7 +71,7 @@ func (v *podView) scanSpec(s *jsonScanner, key []byte, seen *fieldSet) bool {
 	case "nodeName":
 		return s.decodeString(&p.NodeName)
 	case "nodeSelector":
-		return s.decode(&p.NodeSelector)
+		return s.decodeStringMap(&p.NodeSelector)
 	case "affinity":
 		return s.decode(&p.Affinity)
 	case "tolerations":
@@ -198,6 +198,52 @@ func (s *jsonScanner) decodeString(out *string) bool {
 		return json.Unmarshal(s.data[s.i-len(content)-2:s.i], out) == nil
 	}
 	return s.decode(out)
+}
+
+// decodeStringMap decodes an object of strings (or a null) as encoding/json
+// decodes it into a map[string]string, a null member being "", without
+// reflection: labels and annotations are most of what the engine reads.
+func (s *jsonScanner) decodeStringMap(out *map[string]string) bool {
+	s.space()
+	if s.i < len(s.data) && s.data[s.i] == 'n' {
+		return s.literal("null")
+	}
+	if s.i >= len(s.data) || s.data[s.i] != '{' {
+		return false
+	}
+	m := map[string]string{}
+	ok := s.object(4, func(key []byte) bool {
+		var k, v string
+		if !s.plainString(key, &k) {
+			return false
+		}
+		s.space()
+		if s.i < len(s.data) && s.data[s.i] == 'n' {
+			m[k] = ""
+			return s.literal("null")
+		}
+		if s.i >= len(s.data) || s.data[s.i] != '"' || !s.decodeString(&v) {
+			return false
+		}
+		m[k] = v
+		return true
+	})
+	*out = m
+	return ok
+}
+
+// plainString unquotes a key the scanner read (content as written), with
+// encoding/json when it holds escapes or invalid UTF-8.
+func (s *jsonScanner) plainString(content []byte, out *string) bool {
+	for _, c := range content {
+		if c == '\\' || c >= 0x80 {
+			quoted := make([]byte, 0, len(content)+2)
+			quoted = append(append(append(quoted, '"'), content...), '"')
+			return json.Unmarshal(quoted, out) == nil
+		}
+	}
+	*out = string(content)
+	return true
 }
 
 // fieldSet marks the fields of one object met so far: the scanner gives up
