@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mattbaird/jsonpatch"
@@ -157,12 +158,49 @@ func genericValue(v any) (any, error) {
 		}
 	}
 	raw, ok := v.(json.RawMessage)
-	if !ok {
-		var err error
-		if raw, err = json.Marshal(v); err != nil {
-			return nil, err
-		}
+	if ok {
+		return cachedValue(raw)
 	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return decodeValue(raw)
+}
+
+// rawValues caches the generic form of the JSON values the engine prepares
+// when a set is loaded (tolerations, affinity terms): the same few are added
+// to every pod. They are shared: the patcher copies a value before it
+// writes into it, and mutated objects are read-only.
+var rawValues = struct {
+	sync.Mutex
+	m map[string]any
+}{m: map[string]any{}}
+
+// maxRawValues bounds the cache; values past it are decoded each time.
+const maxRawValues = 4096
+
+func cachedValue(raw json.RawMessage) (any, error) {
+	rawValues.Lock()
+	v, ok := rawValues.m[string(raw)]
+	rawValues.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := decodeValue(raw)
+	if err != nil {
+		return nil, err
+	}
+	rawValues.Lock()
+	if len(rawValues.m) < maxRawValues {
+		rawValues.m[string(raw)] = v
+	}
+	rawValues.Unlock()
+	return v, nil
+}
+
+// decodeValue decodes a JSON value as DecodeObject decodes an object.
+func decodeValue(raw []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var out any
