@@ -148,7 +148,7 @@ func lookup(obj Object, path []string) (Object, bool) {
 }
 
 func convert(in Object, out any) error {
-	raw, err := json.Marshal(in)
+	raw, err := appendJSON(make([]byte, 0, 4096), in)
 	if err != nil {
 		return err
 	}
