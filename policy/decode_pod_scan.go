@@ -1,10 +1,6 @@
 package policy
 
-import (
-	"encoding/json"
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // The fields of podView by level, for the scanner to give up on a key that
 // encoding/json would match to one of them in another letter case.
@@ -13,6 +9,7 @@ var (
 	metadataFields  = []string{"name", "generateName", "namespace", "uid", "labels", "annotations", "ownerReferences"}
 	specFields      = []string{"nodeName", "nodeSelector", "affinity", "tolerations", "volumes", "os", "schedulerName", "initContainers", "containers", "ephemeralContainers"}
 	containerFields = []string{"name", "image", "imagePullPolicy", "resources"}
+	resourceFields  = []string{"limits", "requests", "claims"}
 	volumeFields    = []string{"name", "emptyDir", "hostPath"}
 )
 
@@ -51,7 +48,7 @@ func (v *podView) scanMetadata(s *jsonScanner, key []byte, seen *fieldSet) bool 
 	case "namespace":
 		return s.decodeString(&m.Namespace)
 	case "uid":
-		return s.decode(&m.UID)
+		return s.decodeString((*string)(&m.UID))
 	case "labels":
 		return s.decodeStringMap(&m.Labels)
 	case "annotations":
@@ -101,9 +98,9 @@ func (s *jsonScanner) containers(out *[]containerView) bool {
 		case "image":
 			return s.decodeString(&c.Image)
 		case "imagePullPolicy":
-			return s.decode(&c.ImagePullPolicy)
+			return s.decodeString((*string)(&c.ImagePullPolicy))
 		case "resources":
-			return s.decode(&c.Resources)
+			return s.resources(&c.Resources)
 		}
 		return s.skipOther(key, containerFields, 5)
 	})
@@ -174,92 +171,4 @@ func (s *jsonScanner) skipOther(key []byte, fields []string, depth int) bool {
 	}
 	_, ok := s.value(depth)
 	return ok
-}
-
-// decode decodes the value at the cursor into out with encoding/json.
-func (s *jsonScanner) decode(out any) bool {
-	raw, ok := s.value(4)
-	return ok && json.Unmarshal(raw, out) == nil
-}
-
-// decodeString decodes a string; plain ones are copied without
-// encoding/json.
-func (s *jsonScanner) decodeString(out *string) bool {
-	s.space()
-	if s.i < len(s.data) && s.data[s.i] == '"' {
-		content, escaped, ok := s.str()
-		if ok && !escaped && utf8.Valid(content) { // encoding/json replaces invalid UTF-8
-			*out = string(content)
-			return true
-		}
-		if !ok {
-			return false
-		}
-		return json.Unmarshal(s.data[s.i-len(content)-2:s.i], out) == nil
-	}
-	return s.decode(out)
-}
-
-// decodeStringMap decodes an object of strings (or a null) as encoding/json
-// decodes it into a map[string]string, a null member being "", without
-// reflection: labels and annotations are most of what the engine reads.
-func (s *jsonScanner) decodeStringMap(out *map[string]string) bool {
-	s.space()
-	if s.i < len(s.data) && s.data[s.i] == 'n' {
-		return s.literal("null")
-	}
-	if s.i >= len(s.data) || s.data[s.i] != '{' {
-		return false
-	}
-	m := map[string]string{}
-	ok := s.object(4, func(key []byte) bool {
-		var k, v string
-		if !s.plainString(key, &k) {
-			return false
-		}
-		s.space()
-		if s.i < len(s.data) && s.data[s.i] == 'n' {
-			m[k] = ""
-			return s.literal("null")
-		}
-		if s.i >= len(s.data) || s.data[s.i] != '"' || !s.decodeString(&v) {
-			return false
-		}
-		m[k] = v
-		return true
-	})
-	*out = m
-	return ok
-}
-
-// plainString unquotes a key the scanner read (content as written), with
-// encoding/json when it holds escapes or invalid UTF-8.
-func (s *jsonScanner) plainString(content []byte, out *string) bool {
-	for _, c := range content {
-		if c == '\\' || c >= 0x80 {
-			quoted := make([]byte, 0, len(content)+2)
-			quoted = append(append(append(quoted, '"'), content...), '"')
-			return json.Unmarshal(quoted, out) == nil
-		}
-	}
-	*out = string(content)
-	return true
-}
-
-// fieldSet marks the fields of one object met so far: the scanner gives up
-// on a field given twice, which encoding/json merges.
-type fieldSet uint32
-
-// once reports whether key is not a field of fields met before, marking it.
-func (f *fieldSet) once(key []byte, fields []string) bool {
-	for i, name := range fields {
-		if string(key) == name {
-			if *f&(1<<i) != 0 {
-				return false
-			}
-			*f |= 1 << i
-			return true
-		}
-	}
-	return true
 }
