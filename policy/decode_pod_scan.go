@@ -54,7 +54,7 @@ func (v *podView) scanMetadata(s *jsonScanner, key []byte, seen *fieldSet) bool 
 	case "annotations":
 		return s.decodeStringMap(&m.Annotations)
 	case "ownerReferences":
-		return s.decode(&m.OwnerReferences)
+		return s.ownerReferences(&m.OwnerReferences)
 	}
 	return s.skipOther(key, metadataFields, 3)
 }
@@ -72,7 +72,7 @@ func (v *podView) scanSpec(s *jsonScanner, key []byte, seen *fieldSet) bool {
 	case "affinity":
 		return s.decode(&p.Affinity)
 	case "tolerations":
-		return s.decode(&p.Tolerations)
+		return s.tolerations(&p.Tolerations)
 	case "volumes":
 		return s.volumes(&p.Volumes)
 	case "os":
@@ -113,7 +113,7 @@ func (s *jsonScanner) volumes(out *[]volumeView) bool {
 		case "name":
 			return s.decodeString(&v.Name)
 		case "emptyDir":
-			return s.decode(&v.EmptyDir)
+			return s.emptyDir(&v.EmptyDir)
 		case "hostPath":
 			return s.decode(&v.HostPath)
 		}

@@ -2,10 +2,12 @@ package policy
 
 import (
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // The values DecodePod's scan decodes itself (decode_pod_scan.go): strings,
@@ -147,4 +149,115 @@ func (s *jsonScanner) resourceList(out *corev1.ResourceList) bool {
 	})
 	*out = list
 	return ok
+}
+
+// The fields of the small API types the scan decodes itself.
+var (
+	tolerationFields = []string{"key", "operator", "value", "effect", "tolerationSeconds"}
+	ownerFields      = []string{"apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"}
+	emptyDirFields   = []string{"medium", "sizeLimit"}
+)
+
+func (s *jsonScanner) tolerations(out *[]corev1.Toleration) bool {
+	return scanList(s, out, tolerationFields, func(t *corev1.Toleration, key []byte) bool {
+		switch string(key) {
+		case "key":
+			return s.decodeString(&t.Key)
+		case "operator":
+			return s.decodeString((*string)(&t.Operator))
+		case "value":
+			return s.decodeString(&t.Value)
+		case "effect":
+			return s.decodeString((*string)(&t.Effect))
+		case "tolerationSeconds":
+			return s.decodeInt64(&t.TolerationSeconds)
+		}
+		return s.skipOther(key, tolerationFields, 5)
+	})
+}
+
+func (s *jsonScanner) ownerReferences(out *[]metav1.OwnerReference) bool {
+	return scanList(s, out, ownerFields, func(r *metav1.OwnerReference, key []byte) bool {
+		switch string(key) {
+		case "apiVersion":
+			return s.decodeString(&r.APIVersion)
+		case "kind":
+			return s.decodeString(&r.Kind)
+		case "name":
+			return s.decodeString(&r.Name)
+		case "uid":
+			return s.decodeString((*string)(&r.UID))
+		case "controller":
+			return s.decodeBool(&r.Controller)
+		case "blockOwnerDeletion":
+			return s.decodeBool(&r.BlockOwnerDeletion)
+		}
+		return s.skipOther(key, ownerFields, 5)
+	})
+}
+
+func (s *jsonScanner) emptyDir(out **corev1.EmptyDirVolumeSource) bool {
+	s.space()
+	if s.i < len(s.data) && s.data[s.i] == 'n' {
+		*out = nil
+		return s.literal("null")
+	}
+	e := &corev1.EmptyDirVolumeSource{}
+	*out = e
+	var seen fieldSet
+	return s.nested(6, func(key []byte) bool {
+		if !seen.once(key, emptyDirFields) {
+			return false
+		}
+		switch string(key) {
+		case "medium":
+			return s.decodeString((*string)(&e.Medium))
+		case "sizeLimit":
+			s.space()
+			if s.i < len(s.data) && s.data[s.i] == 'n' {
+				e.SizeLimit = nil // encoding/json sets a null pointer, without UnmarshalJSON
+				return s.literal("null")
+			}
+			raw, ok := s.value(7)
+			e.SizeLimit = &resource.Quantity{}
+			return ok && e.SizeLimit.UnmarshalJSON(raw) == nil
+		}
+		return s.skipOther(key, emptyDirFields, 7)
+	})
+}
+
+// decodeInt64 decodes a *int64 as encoding/json does: null is nil, a number
+// must be an integer in range.
+func (s *jsonScanner) decodeInt64(out **int64) bool {
+	raw, ok := s.value(6)
+	if !ok {
+		return false
+	}
+	if string(raw) == "null" {
+		*out = nil
+		return true
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return false
+	}
+	*out = &n
+	return true
+}
+
+// decodeBool decodes a *bool as encoding/json does.
+func (s *jsonScanner) decodeBool(out **bool) bool {
+	raw, ok := s.value(6)
+	switch {
+	case !ok:
+		return false
+	case string(raw) == "null":
+		*out = nil
+	case string(raw) == "true", string(raw) == "false":
+		b := string(raw) == "true"
+		*out = &b
+	default:
+		return false
+	}
+	return true
 }
