@@ -17,11 +17,14 @@ import (
 // patch applies. Volumes keep their name and their emptyDir or hostPath
 // source. Fields outside this view are not lost: the patch only adds.
 //
-// The pod is walked once (jsonscan.go): the parts Apply reads are decoded
-// with encoding/json, the rest only skipped. A pod that is not plain (a
-// field name in another letter case or escaped, a field given twice,
-// invalid JSON, a value of the wrong type) is decoded whole with
-// encoding/json instead, which gives the same pod or the error.
+// The pod is walked once (jsonscan.go, decode_pod_scan.go): the parts Apply
+// reads are decoded on the way, the common ones without reflection
+// (decode_pod_values.go), the rare ones (affinity, os, hostPath, resource
+// claims) with encoding/json; the rest is only skipped. A pod that is not
+// plain (a field name in another letter case or escaped, a field given
+// twice, invalid JSON, a value of the wrong type) is decoded whole with
+// encoding/json instead, which gives the same pod or the error;
+// FuzzDecodePodScan holds the two equal.
 func DecodePod(raw []byte) (*corev1.Pod, error) {
 	var v podView
 	if !v.scan(raw) {
