@@ -56,26 +56,18 @@ func (r *requirement) expression() *corev1.NodeSelectorRequirement {
 
 func newRequirement(expr corev1.NodeSelectorRequirement) *requirement {
 	expr.Values = slices.Clip(expr.Values)
+	term := corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{expr}}
 	return &requirement{
 		NodeSelectorRequirement: expr,
-		boxed:                   mustJSON(expr),
-		term:                    mustJSON([]corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{expr}}}),
+		boxed:                   json.RawMessage(appendRequirementJSON(nil, &expr)),
+		term:                    json.RawMessage(append(appendSelectorTermJSON([]byte{'['}, &term), ']')),
 		detail:                  fmt.Sprintf("required %s In [%s]", expr.Key, strings.Join(expr.Values, ",")),
 	}
 }
 
 func newWeightedTerm(term corev1.PreferredSchedulingTerm, detail string) weightedTerm {
 	term.Preference.MatchExpressions = slices.Clip(term.Preference.MatchExpressions)
-	return weightedTerm{term: term, boxed: mustJSON(term), detail: detail}
-}
-
-// mustJSON encodes a value of the API's types, which always encode.
-func mustJSON(v any) json.RawMessage {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("policy: encode %T: %v", v, err))
-	}
-	return raw
+	return weightedTerm{term: term, boxed: json.RawMessage(appendPreferredTermJSON(nil, &term)), detail: detail}
 }
 
 // prepareAffinity prepares the node-affinity writes of c.
@@ -122,19 +114,19 @@ func prepareAffinity(c *compiled) affinityWrites {
 // has value, the term picked at index i.
 func sameZoneDetail(c *compiled, value string, i int) string {
 	return "same zone for " + c.spec.Zones.SameZoneBy + "=" + value + ": preferred " + c.zoneKey + "=" +
-		c.place.zones[i] + " weight " + strconv.Itoa(int(c.sameZoneWeight))
+		c.affinity().zones[i] + " weight " + strconv.Itoa(int(c.sameZoneWeight))
 }
 
 // sameZonePick returns the index in the policy's zone list of the zone
 // sameZoneBy picks for pod, and the label's value; -1 when the policy has
 // no sameZoneBy, no zone list, or the pod lacks the label.
 func sameZonePick(c *compiled, pod *corev1.Pod) (int, string) {
-	if len(c.place.zones) == 0 {
+	if len(c.affinity().zones) == 0 {
 		return -1, ""
 	}
 	value, ok := pod.Labels[c.spec.Zones.SameZoneBy]
 	if !ok {
 		return -1, ""
 	}
-	return sameZoneIndex(value, len(c.place.zones)), value
+	return sameZoneIndex(value, len(c.affinity().zones)), value
 }

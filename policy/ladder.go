@@ -45,7 +45,7 @@ type zoneBonus struct {
 // zone, or the policy prefers no zone for this pod.
 func ladderTerms(m *mutation) []weightedTerm {
 	c := m.policy
-	if c.place.ladders == nil {
+	if c.affinity().ladders == nil {
 		return nil
 	}
 	for _, i := range [...]int{poolsMutator, zonesMutator} {
@@ -53,14 +53,14 @@ func ladderTerms(m *mutation) []weightedTerm {
 			return nil
 		}
 	}
-	if chosen, _, _ := selfSelected(m.pod, c.poolKey, c.place.strict.expression()); chosen {
+	if chosen, _, _ := selfSelected(m.pod, c.poolKey, c.affinity().strict.expression()); chosen {
 		return nil
 	}
-	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, c.place.allowed.expression()); chosen {
+	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, c.affinity().allowed.expression()); chosen {
 		return nil
 	}
 	i, _ := sameZonePick(c, m.pod)
-	return c.place.ladders[i+1]
+	return c.affinity().ladders[i+1]
 }
 
 // zoneBonuses sums, per zone, the zones.preferred weight and the

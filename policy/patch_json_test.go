@@ -60,3 +60,29 @@ func TestMarshalPatchEscapesPaths(t *testing.T) {
 		t.Errorf("MarshalPatch = %s (%v), want the path %q back", raw, err, path)
 	}
 }
+
+// TestAffinityJSONAsMarshal: the affinity terms prepared at load encode
+// byte for byte as json.Marshal encodes them.
+func TestAffinityJSONAsMarshal(t *testing.T) {
+	exprs := [][]corev1.NodeSelectorRequirement{
+		nil,
+		{},
+		{{Key: "k", Operator: corev1.NodeSelectorOpIn, Values: []string{"a", "b<&>\"é"}}},
+		{{Key: "topology.kubernetes.io/zone", Operator: corev1.NodeSelectorOpNotIn, Values: []string{}}, {Key: "x", Operator: corev1.NodeSelectorOpExists}},
+	}
+	for i, e := range exprs {
+		for j, f := range exprs {
+			term := corev1.PreferredSchedulingTerm{Weight: int32(i*10 - 5), Preference: corev1.NodeSelectorTerm{MatchExpressions: e, MatchFields: f}}
+			want, _ := json.Marshal(term)
+			if got := appendPreferredTermJSON(nil, &term); string(got) != string(want) {
+				t.Errorf("term %d/%d: %s, json.Marshal gives %s", i, j, got, want)
+			}
+		}
+		for k := range e {
+			want, _ := json.Marshal(e[k])
+			if got := appendRequirementJSON(nil, &e[k]); string(got) != string(want) {
+				t.Errorf("requirement %+v: %s, json.Marshal gives %s", e[k], got, want)
+			}
+		}
+	}
+}

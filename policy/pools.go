@@ -17,7 +17,7 @@ func mutatePools(m *mutation) bool {
 	if len(c.spec.Pools) == 0 || !m.claim() {
 		return false
 	}
-	strict := c.place.strict
+	strict := c.affinity().strict
 	if chosen, values, other := selfSelected(m.pod, c.poolKey, strict.expression()); chosen {
 		return tolerateChosenPools(m, values, other)
 	}
@@ -31,7 +31,7 @@ func mutatePools(m *mutation) bool {
 		m.changed(strict.detail)
 		changed = true
 	}
-	terms := c.place.poolTerms
+	terms := c.affinity().poolTerms
 	if ladder := ladderTerms(m); ladder != nil {
 		terms = ladder
 	}

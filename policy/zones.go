@@ -17,7 +17,7 @@ func mutateZones(m *mutation) bool {
 	if c.spec.Zones == nil || !m.claim() {
 		return false
 	}
-	allowed := c.place.allowed
+	allowed := c.affinity().allowed
 	if chosen, _, _ := selfSelected(m.pod, c.zoneKey, allowed.expression()); chosen {
 		m.skip(SkipPodChoseZone, "pod selects its own "+c.zoneKey)
 		return false
@@ -31,8 +31,8 @@ func mutateZones(m *mutation) bool {
 		return changed // the pool terms carry the zone preferences (ladder.go)
 	}
 	var wanted zoneTerms
-	for i := range c.place.zoneTerms {
-		if t := &c.place.zoneTerms[i]; wanted.add(m, t) {
+	for i := range c.affinity().zoneTerms {
+		if t := &c.affinity().zoneTerms[i]; wanted.add(m, t) {
 			m.changed(t.detail)
 			changed = true
 		}
@@ -70,7 +70,7 @@ func gatherInOneZone(m *mutation, wanted *zoneTerms) bool {
 		return false
 	}
 	if i, _ := sameZonePick(c, m.pod); i >= 0 {
-		if wanted.add(m, &c.place.sameZone[i]) {
+		if wanted.add(m, &c.affinity().sameZone[i]) {
 			m.changed(sameZoneDetail(c, value, i))
 			return true
 		}
