@@ -2,9 +2,13 @@ package policy
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mattbaird/jsonpatch"
+
+	"github.com/poolpatch/poolpatch/e2e/bench/fixture"
 )
 
 func TestMatching(t *testing.T) {
@@ -187,6 +191,35 @@ func TestWarningsAreShort(t *testing.T) {
 	for _, w := range res.Warnings {
 		if len(w) >= 120 {
 			t.Errorf("warning is %d characters, want under 120: %q", len(w), w)
+		}
+	}
+}
+
+// TestApplyConcurrent applies a fresh set from many goroutines at once, as
+// a server's requests do: the affinity writes a policy prepares on its
+// first pod (and everything else) must give every goroutine the same
+// patch. Run with -race to check the preparation is safe.
+func TestApplyConcurrent(t *testing.T) {
+	set := mustLoad(t, fixture.Policies(50))
+	pod, err := fixture.SparkExecutor("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := Namespace{Name: "analytics"}
+	want := Apply(pod, mustLoad(t, fixture.Policies(50)), ns, Options{}).Patch
+	patches := make([][]jsonpatch.JsonPatchOperation, 8)
+	var wg sync.WaitGroup
+	for i := range patches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			patches[i] = Apply(pod, set, ns, Options{}).Patch
+		}()
+	}
+	wg.Wait()
+	for i, got := range patches {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("goroutine %d: patch differs (-sequential +concurrent):\n%s", i, diff)
 		}
 	}
 }
