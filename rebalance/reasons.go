@@ -36,7 +36,3 @@ const (
 	// allows no disruption now.
 	ReasonPDB Reason = "pdb"
 )
-
-// Reasons lists every reason, for metrics that start at zero.
-var Reasons = []Reason{ReasonBarePod, ReasonOwnerKind, ReasonDoNotDisrupt, ReasonSafeToEvictFalse,
-	ReasonTooRecent, ReasonBackoff, ReasonRateLimited, ReasonOwnerMissing, ReasonUnverifiable, ReasonNoRoom, ReasonPDB}
