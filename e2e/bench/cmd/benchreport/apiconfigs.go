@@ -157,11 +157,19 @@ func verify(pod *corev1.Pod, cfg apiConfig) error {
 			}
 		}
 	}
-	preferred := 0
+	// The preferred terms are the pool x zone ladder (spot01 and fallback01,
+	// each in and out of the job's zone): their number is the engine's
+	// business, a term preferring spot01 is what a mutated pod must have.
+	preferred, preferSpot := 0, false
 	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil {
 		preferred = len(a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution)
+		for _, term := range a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+			preferSpot = preferSpot || slices.ContainsFunc(term.Preference.MatchExpressions, func(ex corev1.NodeSelectorRequirement) bool {
+				return ex.Key == "dedicated" && slices.Equal(ex.Values, []string{"spot01"})
+			})
+		}
 	}
-	if cfg.mutates && !(annotated && tolerated && required && preferred == 3) {
+	if cfg.mutates && !(annotated && tolerated && required && preferSpot) {
 		return fmt.Errorf("pod %s not mutated: annotation %v, toleration %v, required term %v, %d preferred terms",
 			pod.Name, annotated, tolerated, required, preferred)
 	}
