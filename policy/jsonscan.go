@@ -81,18 +81,8 @@ func (s *jsonScanner) object(depth int, member func(key []byte) bool) bool {
 		if !member(key) {
 			return false
 		}
-		s.space()
-		if s.i >= len(s.data) {
-			return false
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
+		if done, ok := s.next('}'); !ok || done {
+			return ok
 		}
 	}
 }
@@ -110,20 +100,29 @@ func (s *jsonScanner) array(depth int, item func() bool) bool {
 		if !item() {
 			return false
 		}
-		s.space()
-		if s.i >= len(s.data) {
-			return false
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
+		if done, ok := s.next(']'); !ok || done {
+			return ok
 		}
 	}
+}
+
+// next consumes the separator after an object's member or an array's item:
+// done when it is closing, which ends the container; not ok on anything
+// else.
+func (s *jsonScanner) next(closing byte) (done, ok bool) {
+	s.space()
+	if s.i >= len(s.data) {
+		return false, false
+	}
+	switch s.data[s.i] {
+	case ',':
+		s.i++
+		return false, true
+	case closing:
+		s.i++
+		return true, true
+	}
+	return false, false
 }
 
 // str skips the string at the cursor and returns its content as written,
