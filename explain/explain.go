@@ -108,7 +108,7 @@ func settingLines(res *policy.Result) []SettingLine {
 func nodeLines(pod *corev1.Pod, in Input, zoneKey, poolKey string) []NodeLine {
 	used := usageByNode(in.Pods, in.Pod)
 	requests, nonZero := podRequests(pod), podNonZeroRequests(pod)
-	preferred, prefErr := nodeaffinity.NewPreferredSchedulingTerms(preferredTerms(pod))
+	preferred, prefErr := nodeaffinity.NewPreferredSchedulingTerms(policy.PreferredTerms(pod))
 	lines := make([]NodeLine, len(in.Nodes))
 	var feasible []int
 	var raw, prefer []int64

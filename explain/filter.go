@@ -10,6 +10,8 @@ import (
 	schedcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
+
+	"github.com/poolpatch/poolpatch/policy"
 )
 
 // The reasons the scheduler's filter plugins give, as its "0/N nodes are
@@ -131,7 +133,7 @@ func unmetAffinity(pod *corev1.Pod, node *corev1.Node, zoneKey string) string {
 			return fmt.Sprintf("nodeSelector %s=%s unmet (node has %s)", k, pod.Spec.NodeSelector[k], labelValue(node, k))
 		}
 	}
-	terms := requiredTerms(pod)
+	terms := policy.RequiredTerms(pod)
 	var unmet []string
 	for _, term := range terms {
 		for _, expr := range term.MatchExpressions {
@@ -165,20 +167,4 @@ func labelValue(node *corev1.Node, key string) string {
 		return key + "=" + v
 	}
 	return "no " + key
-}
-
-func requiredTerms(pod *corev1.Pod) []corev1.NodeSelectorTerm {
-	a := pod.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return nil
-	}
-	return a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
-}
-
-func preferredTerms(pod *corev1.Pod) []corev1.PreferredSchedulingTerm {
-	a := pod.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil {
-		return nil
-	}
-	return a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/poolpatch/poolpatch/policy"
 )
 
 // NodePoolLabel is the label Karpenter puts on every Node it provisions:
@@ -158,14 +160,14 @@ func podInValues(pod *corev1.Pod) map[string][]string {
 	for k, v := range pod.Spec.NodeSelector {
 		out[k] = appendNew(out[k], v)
 	}
-	for _, term := range requiredTerms(pod) {
+	for _, term := range policy.RequiredTerms(pod) {
 		for _, e := range term.MatchExpressions {
 			if e.Operator == corev1.NodeSelectorOpIn {
 				out[e.Key] = appendNew(out[e.Key], e.Values...)
 			}
 		}
 	}
-	for _, term := range preferredTerms(pod) {
+	for _, term := range policy.PreferredTerms(pod) {
 		for _, e := range term.Preference.MatchExpressions {
 			if e.Operator == corev1.NodeSelectorOpIn {
 				out[e.Key] = appendNew(out[e.Key], e.Values...)

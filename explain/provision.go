@@ -9,6 +9,8 @@ import (
 	schedcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
+
+	"github.com/poolpatch/poolpatch/policy"
 )
 
 // explainNodePools says, per NodePool, whether Karpenter could provision a
@@ -75,7 +77,7 @@ type step struct {
 // relaxationSteps lists the rounds: each preferred term as a requirement,
 // heaviest first (stable for equal weights), then none.
 func relaxationSteps(pod *corev1.Pod) []step {
-	terms := append([]corev1.PreferredSchedulingTerm(nil), preferredTerms(pod)...)
+	terms := append([]corev1.PreferredSchedulingTerm(nil), policy.PreferredTerms(pod)...)
 	sort.SliceStable(terms, func(i, j int) bool { return terms[i].Weight > terms[j].Weight })
 	var out []step
 	for _, t := range terms {

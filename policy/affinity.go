@@ -35,7 +35,8 @@ func preferredTerm(weight int32, exprs ...corev1.NodeSelectorRequirement) corev1
 	}
 }
 
-func requiredTerms(pod *corev1.Pod) []corev1.NodeSelectorTerm {
+// RequiredTerms returns the pod's required node-affinity terms, or nil.
+func RequiredTerms(pod *corev1.Pod) []corev1.NodeSelectorTerm {
 	a := pod.Spec.Affinity
 	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
 		return nil
@@ -43,7 +44,8 @@ func requiredTerms(pod *corev1.Pod) []corev1.NodeSelectorTerm {
 	return a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
 }
 
-func preferredTerms(pod *corev1.Pod) []corev1.PreferredSchedulingTerm {
+// PreferredTerms returns the pod's preferred node-affinity terms, or nil.
+func PreferredTerms(pod *corev1.Pod) []corev1.PreferredSchedulingTerm {
 	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil {
 		return a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
 	}
@@ -59,7 +61,7 @@ func selfSelected(pod *corev1.Pod, key string, ours *corev1.NodeSelectorRequirem
 	if v, ok := pod.Spec.NodeSelector[key]; ok {
 		chosen, values = true, append(values, v)
 	}
-	for _, term := range requiredTerms(pod) {
+	for _, term := range RequiredTerms(pod) {
 		for _, expr := range term.MatchExpressions {
 			if expr.Key != key || (ours != nil && requirementEqual(&expr, ours)) {
 				continue
@@ -141,7 +143,7 @@ func (w *writer) addRequiredExpression(r *requirement) bool {
 // keeps its weight.
 func (w *writer) addPreferredTerm(t *weightedTerm, nth int) bool {
 	have := 0
-	terms := preferredTerms(w.pod)
+	terms := PreferredTerms(w.pod)
 	for i := range terms {
 		if preferredTermEqual(&terms[i], &t.term) {
 			have++

@@ -106,7 +106,7 @@ func checkPatch(t *testing.T, original *corev1.Pod, res *Result) {
 func checkNodeAffinity(t *testing.T, pod *corev1.Pod, wantReq [][]corev1.NodeSelectorRequirement, wantPref []corev1.PreferredSchedulingTerm) {
 	t.Helper()
 	var req [][]corev1.NodeSelectorRequirement
-	for _, term := range requiredTerms(pod) {
+	for _, term := range RequiredTerms(pod) {
 		req = append(req, term.MatchExpressions)
 	}
 	if diff := cmp.Diff(wantReq, req); diff != "" {
