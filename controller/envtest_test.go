@@ -30,6 +30,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/poolpatch/poolpatch/policy"
+
+	"github.com/poolpatch/poolpatch/internal/repo"
 )
 
 // The CapacityBuffer CRD ships in the Karpenter module, which poolpatch does
@@ -45,17 +47,13 @@ const (
 	ownerName          = "poolpatch"
 )
 
-// envtestAssets returns the directory of kube-apiserver and etcd, or skips.
+// envtestAssets returns the directory of kube-apiserver and etcd, or skips
+// the test when they have not been built.
 func envtestAssets(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("KUBEBUILDER_ASSETS")
-	if dir == "" {
-		dir, _ = filepath.Abs(filepath.Join("..", "bin"))
-	}
-	for _, bin := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
-			t.Skipf("envtest: %s not found in %s: run `make tools` or set KUBEBUILDER_ASSETS", bin, dir)
-		}
+	dir, err := repo.EnvtestAssets()
+	if err != nil {
+		t.Skip(err)
 	}
 	return dir
 }

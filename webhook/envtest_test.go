@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +15,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/poolpatch/poolpatch/internal/repo"
 )
 
 const (
@@ -29,14 +29,9 @@ const (
 // the test when they have not been built.
 func envtestAssets(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("KUBEBUILDER_ASSETS")
-	if dir == "" {
-		dir, _ = filepath.Abs(filepath.Join("..", "bin"))
-	}
-	for _, bin := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
-			t.Skipf("envtest: %s not found in %s: run `make tools` (make integration does) or set KUBEBUILDER_ASSETS", bin, dir)
-		}
+	dir, err := repo.EnvtestAssets()
+	if err != nil {
+		t.Skip(err)
 	}
 	return dir
 }

@@ -41,3 +41,22 @@ func Path(rel ...string) (string, error) {
 	}
 	return filepath.Join(append([]string{root}, rel...)...), nil
 }
+
+// EnvtestAssets returns the directory of the kube-apiserver and etcd that
+// envtest runs: $KUBEBUILDER_ASSETS, else the repository's bin/. The error
+// says which binary is missing, for a test to skip with.
+func EnvtestAssets() (string, error) {
+	dir := os.Getenv("KUBEBUILDER_ASSETS")
+	if dir == "" {
+		var err error
+		if dir, err = Path("bin"); err != nil {
+			return "", err
+		}
+	}
+	for _, bin := range []string{"kube-apiserver", "etcd"} {
+		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+			return "", fmt.Errorf("envtest: %s not found in %s: run `make tools` (make integration does) or set KUBEBUILDER_ASSETS", bin, dir)
+		}
+	}
+	return dir, nil
+}
