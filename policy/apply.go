@@ -15,19 +15,37 @@ import (
 type mutator struct {
 	setting Setting
 	writes  []string
-	apply   func(m *mutation) bool
+	// sets reports whether a policy has this setting at all; a mutator is
+	// run only for the policies that have it.
+	sets func(c *compiled) bool
+	// single marks a setting one policy decides, the first matching policy
+	// that sets it (claim); it is not run for the others.
+	single bool
+	apply  func(m *mutation) bool
 }
 
 // mutators run in this order for each policy.
 var mutators = [...]mutator{
-	{SettingPools, []string{tolerationsPath, affinityPath}, mutatePools},
-	{SettingZones, []string{affinityPath}, mutateZones},
-	{SettingTolerations, []string{tolerationsPath}, mutateTolerations},
-	{SettingSchedulerName, []string{"/spec/schedulerName"}, mutateSchedulerName},
-	{SettingEmptyDir, []string{"/spec/volumes"}, mutateEmptyDir},
-	{SettingPrepull, []string{"/spec/initContainers", "/spec/volumes"}, mutatePrepull},
-	{SettingEviction, []string{annotationsPath}, mutateEviction},
-	{SettingAnnotations, []string{annotationsPath}, mutateAnnotations},
+	{SettingPools, []string{tolerationsPath, affinityPath}, func(c *compiled) bool { return len(c.spec.Pools) > 0 }, true, mutatePools},
+	{SettingZones, []string{affinityPath}, func(c *compiled) bool { return c.spec.Zones != nil }, true, mutateZones},
+	{SettingTolerations, []string{tolerationsPath}, func(c *compiled) bool { return len(c.tolerations) > 0 }, false, mutateTolerations},
+	{SettingSchedulerName, []string{"/spec/schedulerName"}, func(c *compiled) bool { return c.spec.SchedulerName != "" }, true, mutateSchedulerName},
+	{SettingEmptyDir, []string{"/spec/volumes"}, func(c *compiled) bool { return c.spec.EmptyDir != nil }, false, mutateEmptyDir},
+	{SettingPrepull, []string{"/spec/initContainers", "/spec/volumes"}, func(c *compiled) bool { return c.spec.Prepull != nil }, false, mutatePrepull},
+	{SettingEviction, []string{annotationsPath}, func(c *compiled) bool { return c.spec.Eviction != EvictionNone }, true, mutateEviction},
+	{SettingAnnotations, []string{annotationsPath}, func(c *compiled) bool { return len(c.annotations) > 0 }, false, mutateAnnotations},
+}
+
+// settingsOf returns the bit set of the mutators a policy has settings
+// for, bit i for mutators[i].
+func settingsOf(c *compiled) uint8 {
+	var bits uint8
+	for i, mut := range mutators {
+		if mut.sets(c) {
+			bits |= 1 << i
+		}
+	}
+	return bits
 }
 
 // policiesWrites is what Apply itself writes: the matched policies.
@@ -58,7 +76,10 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 		return res
 	}
 	podLabels := labels.Set(pod.Labels)
-	var enforce, audit []*compiled
+	// The matching policies are collected on the stack while they are
+	// few, the common case, rather than grown on the heap for every pod.
+	var enforceBuf, auditBuf [64]*compiled
+	enforce, audit := enforceBuf[:0], auditBuf[:0]
 	for c := range set.candidates(ns.Name) {
 		if !c.matches(podLabels, ns) {
 			continue
@@ -99,7 +120,11 @@ func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims
 		changes: make([]Change, 0, cap(w.ops)-len(w.ops))}
 	for _, c := range policies {
 		m.policy = c
-		for i, mut := range mutators {
+		for i := range mutators {
+			mut := &mutators[i]
+			if c.settings&(1<<i) == 0 || mut.single && claims[i] != nil && claims[i] != c {
+				continue
+			}
 			m.index, m.setting, w.writes = i, mut.setting, mut.writes
 			mut.apply(m)
 		}
@@ -160,16 +185,16 @@ type mutation struct {
 // claim reports whether this policy decides the current single-valued
 // setting: the first matching policy that sets it does.
 func (m *mutation) claim() bool {
-	if owner := m.claims[m.index]; owner != "" && owner != m.policy.name {
+	if owner := m.claims[m.index]; owner != nil && owner != m.policy {
 		return false
 	}
-	m.claims[m.index] = m.policy.name
+	m.claims[m.index] = m.policy
 	return true
 }
 
 // claims holds, per mutator of the table, the policy that decides its
 // setting; an array rather than a map, since there are a handful.
-type claims [numSettings]string
+type claims [numSettings]*compiled
 
 // numSettings is the number of mutators; the blank array below fails to compile when
 // the table and this number disagree.

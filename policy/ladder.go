@@ -49,7 +49,7 @@ func ladderTerms(m *mutation) []weightedTerm {
 		return nil
 	}
 	for _, i := range [...]int{poolsMutator, zonesMutator} {
-		if owner := m.claims[i]; owner != "" && owner != c.name {
+		if owner := m.claims[i]; owner != nil && owner != c {
 			return nil
 		}
 	}

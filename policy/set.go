@@ -49,8 +49,11 @@ func (s *Set) Names() []string {
 
 // compiled is a policy with its defaults resolved and selectors parsed once.
 type compiled struct {
-	spec           Spec
+	// settings and name come first: every pod's pass reads them for each
+	// matching policy, so they share its first cache line.
+	settings       uint8
 	name           string
+	spec           Spec
 	mode           Mode
 	namespaces     map[string]bool
 	nsSelector     labels.Selector
@@ -179,6 +182,7 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 	if c.podSelector, err = selector(s.Match.PodSelector); err != nil {
 		return nil, fmt.Errorf("policy %s: podSelector: %w", c.name, err)
 	}
+	c.settings = settingsOf(c)
 	return c, nil
 }
 

@@ -33,7 +33,7 @@ func addTolerations(m *mutation, wanted []toleration) bool {
 	changed := false
 	for i := range wanted {
 		want := &wanted[i]
-		if m.tolerated(&want.Toleration) {
+		if m.tolerated(want) {
 			continue
 		}
 		m.addToleration(want)
@@ -48,12 +48,12 @@ func addTolerations(m *mutation, wanted []toleration) bool {
 const linearTolerations = 8
 
 // tolerated reports whether one of the pod's tolerations covers want.
-func (w *writer) tolerated(want *corev1.Toleration) bool {
+func (w *writer) tolerated(want *toleration) bool {
 	have := w.pod.Spec.Tolerations
 	if w.tolerationIndex == nil {
 		if len(have) <= linearTolerations {
 			for i := range have {
-				if covers(&have[i], want) {
+				if covers(&have[i], &want.Toleration) {
 					return true
 				}
 			}
@@ -67,20 +67,27 @@ func (w *writer) tolerated(want *corev1.Toleration) bool {
 // tolerationIndex finds the tolerations of a pod that can cover a wanted
 // one, so that merging the tolerations of many policies into one pod stays
 // linear. A toleration with any operator but Exists covers only one of the
-// same key and value, so those are found by key and value; Exists ones
-// (the DefaultTolerationSeconds pair, a wildcard) are few and tried in turn.
+// same key and value, so those are found by a hash of key and value; Exists
+// ones (the DefaultTolerationSeconds pair, a wildcard) are few and tried in
+// turn. The table holds no pointers, which the garbage collector skips.
 type tolerationIndex struct {
 	exists []int32
-	// equal holds, per hash of key and value, 1 + the index of the last
-	// toleration with them; prev, per toleration, 1 + the index of the one
-	// before it with the same hash (0: none). A hash shared by two keys and
-	// values only makes a longer chain: covers decides.
-	equal map[uint64]int32
-	prev  []int32
+	// slots is an open-addressing table with linear probing: a slot holds
+	// the hash of a toleration's key and value and 1 + its index (0: the
+	// slot is free). Tolerations of equal hash take a slot each; covers
+	// decides between them. Its length is a power of two, at least twice
+	// the number of entries.
+	slots   []tolerationSlot
+	entries int
+}
+
+type tolerationSlot struct {
+	hash  uint64
+	index int32
 }
 
 // tolerationHash is the FNV-1a hash (64 bits) of a toleration's key and
-// value: a smaller map key than the two strings.
+// value.
 func tolerationHash(t *corev1.Toleration) uint64 {
 	const offset64, prime64 = 14695981039346656037, 1099511628211
 	h := uint64(offset64)
@@ -95,40 +102,63 @@ func tolerationHash(t *corev1.Toleration) uint64 {
 }
 
 func newTolerationIndex(tolerations []corev1.Toleration) *tolerationIndex {
-	x := &tolerationIndex{
-		equal: make(map[uint64]int32, cap(tolerations)),
-		prev:  make([]int32, 0, cap(tolerations)),
-	}
+	x := &tolerationIndex{slots: make([]tolerationSlot, tableSize(cap(tolerations)))}
 	for i := range tolerations {
 		x.add(i, &tolerations[i])
 	}
 	return x
 }
 
+// tableSize is the smallest power of two at least twice n (and 16).
+func tableSize(n int) int {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return size
+}
+
 // add indexes t, the pod's toleration at index i (the next one).
 func (x *tolerationIndex) add(i int, t *corev1.Toleration) {
 	if t.Operator == corev1.TolerationOpExists {
 		x.exists = append(x.exists, int32(i))
-		x.prev = append(x.prev, 0)
 		return
 	}
-	h := tolerationHash(t)
-	x.prev = append(x.prev, x.equal[h])
-	x.equal[h] = int32(i) + 1
+	if 2*(x.entries+1) > len(x.slots) {
+		old := x.slots
+		x.slots = make([]tolerationSlot, 2*len(old))
+		for _, s := range old {
+			if s.index != 0 {
+				x.insert(s)
+			}
+		}
+	}
+	x.insert(tolerationSlot{hash: tolerationHash(t), index: int32(i) + 1})
+	x.entries++
+}
+
+func (x *tolerationIndex) insert(s tolerationSlot) {
+	mask := uint64(len(x.slots) - 1)
+	j := s.hash & mask
+	for x.slots[j].index != 0 {
+		j = (j + 1) & mask
+	}
+	x.slots[j] = s
 }
 
 // covered reports whether one of have, the indexed tolerations, covers want.
-func (x *tolerationIndex) covered(have []corev1.Toleration, want *corev1.Toleration) bool {
+func (x *tolerationIndex) covered(have []corev1.Toleration, want *toleration) bool {
 	for _, i := range x.exists {
-		if covers(&have[i], want) {
+		if covers(&have[i], &want.Toleration) {
 			return true
 		}
 	}
 	if want.Operator == corev1.TolerationOpExists {
 		return false // only Exists covers Exists
 	}
-	for j := x.equal[tolerationHash(want)]; j != 0; j = x.prev[j-1] {
-		if covers(&have[j-1], want) {
+	mask := uint64(len(x.slots) - 1)
+	for j := want.hash & mask; x.slots[j].index != 0; j = (j + 1) & mask {
+		if s := x.slots[j]; s.hash == want.hash && covers(&have[s.index-1], &want.Toleration) {
 			return true
 		}
 	}

@@ -35,16 +35,16 @@ func TestToleratedIndexAgreesWithScan(t *testing.T) {
 		w := newWriter(pod)
 		w.writes = []string{tolerationsPath}
 		for range 50 {
-			want := random()
+			want := &prepareTolerations([]corev1.Toleration{random()})[0]
 			scan := false
 			for i := range w.pod.Spec.Tolerations {
-				scan = scan || covers(&w.pod.Spec.Tolerations[i], &want)
+				scan = scan || covers(&w.pod.Spec.Tolerations[i], &want.Toleration)
 			}
-			if got := w.tolerated(&want); got != scan {
-				t.Fatalf("round %d: tolerated(%+v) = %v, a scan says %v; tolerations %+v", round, want, got, scan, w.pod.Spec.Tolerations)
+			if got := w.tolerated(want); got != scan {
+				t.Fatalf("round %d: tolerated(%+v) = %v, a scan says %v; tolerations %+v", round, want.Toleration, got, scan, w.pod.Spec.Tolerations)
 			}
 			if !scan && rng.IntN(2) == 0 {
-				w.addToleration(&prepareTolerations([]corev1.Toleration{want})[0])
+				w.addToleration(want)
 			}
 		}
 		if w.tolerationIndex == nil {

@@ -225,6 +225,8 @@ type toleration struct {
 	corev1.Toleration
 	detail string
 	boxed  any
+	// hash is tolerationHash of it, for the writer's toleration index.
+	hash uint64
 }
 
 func prepareTolerations(ts []corev1.Toleration) []toleration {
@@ -234,7 +236,7 @@ func prepareTolerations(ts []corev1.Toleration) []toleration {
 		if err != nil {
 			panic(fmt.Sprintf("policy: encode toleration: %v", err)) // a Toleration always encodes
 		}
-		out[i] = toleration{Toleration: t, detail: describeToleration(t), boxed: json.RawMessage(raw)}
+		out[i] = toleration{Toleration: t, detail: describeToleration(t), boxed: json.RawMessage(raw), hash: tolerationHash(&t)}
 	}
 	return out
 }
