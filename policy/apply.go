@@ -57,6 +57,11 @@ type Options struct {
 	// PrepullHelperImage is the image the prepull install container runs;
 	// empty means DefaultPrepullHelperImage.
 	PrepullHelperImage string
+	// RecordChanges lists what each Enforce policy added in
+	// Result.Changes, for explain. The webhook and the CLI need only the
+	// patch, and a record a write made up a fifth of Apply's cost. Audit
+	// changes are always listed: their warnings are made from them.
+	RecordChanges bool
 }
 
 func (o Options) helperImage() string {
@@ -97,7 +102,7 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	w := newWriter(pod)
 	w.reserve(enforce)
 	claims := &claims{}
-	res.Changes = runPass(w, enforce, ns, opts, claims, res)
+	res.Changes = runPass(w, enforce, ns, opts, claims, res, opts.RecordChanges)
 	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && pod.Annotations[PoliciesAnnotation] != names {
 		w.writes = policiesWrites
 		w.setAnnotation(newAnnotation(PoliciesAnnotation, names, ""))
@@ -107,17 +112,19 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 		// Audit policies see the enforced pod and the Enforce claims, but
 		// what they add is thrown away: they never claim a setting.
 		auditClaims := *claims
-		res.AuditChanges = runPass(w.fork(), audit, ns, opts, &auditClaims, res)
+		res.AuditChanges = runPass(w.fork(), audit, ns, opts, &auditClaims, res, true)
 		res.auditSummary()
 	}
 	return res
 }
 
 // runPass runs every mutator of every policy, in order, through w, and
-// returns what they added.
-func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims *claims, res *Result) []Change {
-	m := &mutation{writer: w, ns: ns, opts: opts, claims: claims, result: res,
-		changes: make([]Change, 0, cap(w.ops)-len(w.ops))}
+// returns what they added when record is set.
+func runPass(w *writer, policies []*compiled, ns Namespace, opts Options, claims *claims, res *Result, record bool) []Change {
+	m := &mutation{writer: w, ns: ns, opts: opts, claims: claims, result: res, record: record}
+	if record {
+		m.changes = make([]Change, 0, cap(w.ops)-len(w.ops))
+	}
 	for _, c := range policies {
 		m.policy = c
 		for i := range mutators {
@@ -179,6 +186,7 @@ type mutation struct {
 	index   int
 	result  *Result
 	setting Setting
+	record  bool
 	changes []Change
 }
 
@@ -204,6 +212,9 @@ var _ = [1]struct{}{}[len(mutators)-numSettings]
 
 // changed records what the mutator added, for logs and the CLI.
 func (m *mutation) changed(detail string) {
+	if !m.record {
+		return
+	}
 	m.changes = append(m.changes, Change{Policy: m.policy.name, Setting: m.setting, Detail: detail})
 }
 

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +222,43 @@ func TestApplyConcurrent(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("goroutine %d: patch differs (-sequential +concurrent):\n%s", i, diff)
 		}
+	}
+}
+
+// TestRecordChanges checks that Enforce changes are listed only when asked,
+// naming the settings each of the two matching policies of
+// fixture.Policies(11) wrote (the first every one it has, the second only
+// its toleration and annotation: the rest are the first's), and that asking
+// changes nothing else.
+func TestRecordChanges(t *testing.T) {
+	set := mustLoad(t, fixture.Policies(11))
+	pod, err := fixture.SparkExecutor("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := Namespace{Name: "analytics"}
+	quiet := Apply(pod, set, ns, Options{})
+	recorded := Apply(pod, set, ns, Options{RecordChanges: true})
+	if quiet.Changes != nil {
+		t.Errorf("changes without RecordChanges: %v", quiet.Changes)
+	}
+	if diff := cmp.Diff(quiet.Patch, recorded.Patch); diff != "" {
+		t.Errorf("RecordChanges changed the patch (-without +with):\n%s", diff)
+	}
+	perPolicy := map[string][]Setting{}
+	for _, c := range recorded.Changes {
+		if c.Detail == "" {
+			t.Errorf("change %v has no detail", c)
+		}
+		if !slices.Contains(perPolicy[c.Policy], c.Setting) {
+			perPolicy[c.Policy] = append(perPolicy[c.Policy], c.Setting)
+		}
+	}
+	want := map[string][]Setting{
+		"p0":  {SettingPools, SettingZones, SettingTolerations, SettingEmptyDir, SettingEviction, SettingAnnotations},
+		"p10": {SettingTolerations, SettingAnnotations},
+	}
+	if diff := cmp.Diff(want, perPolicy); diff != "" {
+		t.Errorf("settings changed per policy (-want +got):\n%s", diff)
 	}
 }

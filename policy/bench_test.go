@@ -10,7 +10,8 @@ import (
 
 // BenchmarkApply measures Apply per pod against sets of 1 to 5,000 policies,
 // one in ten matching (fixture.Policies, shared with make bench). The cost
-// of a policy that cannot match is e2e/bench's BenchmarkNonMatching.
+// of a policy that cannot match is e2e/bench's BenchmarkNonMatching. The
+// options are the webhook's: no change records (Options.RecordChanges).
 func BenchmarkApply(b *testing.B) {
 	pod, err := fixture.SparkExecutor("..")
 	if err != nil {

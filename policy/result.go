@@ -76,8 +76,9 @@ type Result struct {
 	// Enforced and Audited name the matching policies of each mode, in order.
 	Enforced []string
 	Audited  []string
-	// Changes lists what the Enforce policies added; AuditChanges what the
-	// Audit policies would have added on top.
+	// Changes lists what the Enforce policies added, when
+	// Options.RecordChanges asks for it; AuditChanges what the Audit
+	// policies would have added on top.
 	Changes      []Change
 	AuditChanges []Change
 	// Skips lists settings left to the pod.

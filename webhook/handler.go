@@ -114,7 +114,7 @@ func logDecision(log logr.Logger, req admission.Request, res *policy.Result, set
 	}
 	log.V(1).Info("pod admitted", "result", result, "generation", generationOf(set),
 		"enforced", res.Enforced, "audited", res.Audited, "excluded", res.Excluded,
-		"changes", len(res.Changes), "skips", len(res.Skips),
+		"ops", len(res.Patch), "skips", len(res.Skips),
 		"dryRun", req.DryRun != nil && *req.DryRun)
 }
 

@@ -10,7 +10,7 @@ import (
 // applyPolicies is the one call of the engine in explain: what the policies
 // make of the pod.
 func applyPolicies(pod *corev1.Pod, set *policy.Set, ns policy.Namespace) *policy.Result {
-	return policy.Apply(pod, set, ns, policy.Options{})
+	return policy.Apply(pod, set, ns, policy.Options{RecordChanges: true})
 }
 
 // Cluster is the state a pod is explained against.
