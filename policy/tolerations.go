@@ -73,16 +73,16 @@ func (w *writer) tolerated(want *toleration) bool {
 type tolerationIndex struct {
 	exists []int32
 	// slots is an open-addressing table with linear probing: a slot holds
-	// the hash of a toleration's key and value and 1 + its index (0: the
-	// slot is free). Tolerations of equal hash take a slot each; covers
-	// decides between them. Its length is a power of two, at least twice
-	// the number of entries.
+	// the low 32 bits of the hash of a toleration's key and value and 1 +
+	// its index (0: the slot is free). Tolerations of equal hash take a
+	// slot each; covers decides between them. Its length is a power of
+	// two, at least twice the number of entries.
 	slots   []tolerationSlot
 	entries int
 }
 
 type tolerationSlot struct {
-	hash  uint64
+	hash  uint32
 	index int32
 }
 
@@ -133,12 +133,12 @@ func (x *tolerationIndex) add(i int, t *corev1.Toleration) {
 			}
 		}
 	}
-	x.insert(tolerationSlot{hash: tolerationHash(t), index: int32(i) + 1})
+	x.insert(tolerationSlot{hash: uint32(tolerationHash(t)), index: int32(i) + 1})
 	x.entries++
 }
 
 func (x *tolerationIndex) insert(s tolerationSlot) {
-	mask := uint64(len(x.slots) - 1)
+	mask := uint32(len(x.slots) - 1)
 	j := s.hash & mask
 	for x.slots[j].index != 0 {
 		j = (j + 1) & mask
@@ -156,9 +156,9 @@ func (x *tolerationIndex) covered(have []corev1.Toleration, want *toleration) bo
 	if want.Operator == corev1.TolerationOpExists {
 		return false // only Exists covers Exists
 	}
-	mask := uint64(len(x.slots) - 1)
-	for j := want.hash & mask; x.slots[j].index != 0; j = (j + 1) & mask {
-		if s := x.slots[j]; s.hash == want.hash && covers(&have[s.index-1], &want.Toleration) {
+	mask, hash := uint32(len(x.slots)-1), uint32(want.hash)
+	for j := hash & mask; x.slots[j].index != 0; j = (j + 1) & mask {
+		if s := x.slots[j]; s.hash == hash && covers(&have[s.index-1], &want.Toleration) {
 			return true
 		}
 	}
