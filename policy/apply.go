@@ -86,7 +86,7 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	var enforceBuf, auditBuf [64]*compiled
 	enforce, audit := enforceBuf[:0], auditBuf[:0]
 	for c := range set.candidates(ns.Name) {
-		if !c.matches(podLabels, ns) {
+		if !c.matchesCandidate(podLabels, ns) {
 			continue
 		}
 		if c.mode == ModeAudit {
