@@ -62,6 +62,10 @@ type Options struct {
 	// patch, and a record a write made up a fifth of Apply's cost. Audit
 	// changes are always listed: their warnings are made from them.
 	RecordChanges bool
+	// PatchOnly leaves Result.Pod nil: the webhook answers with the patch
+	// alone, and completing the pod (copying its tolerations with the
+	// appended ones) cost as much again as appending them.
+	PatchOnly bool
 }
 
 func (o Options) helperImage() string {
@@ -73,7 +77,10 @@ func (o Options) helperImage() string {
 // pod passed in is never modified; the result's pod shares the fields no
 // mutator wrote with it. A nil set has no policies.
 func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
-	res := &Result{Pod: pod}
+	res := &Result{}
+	if !opts.PatchOnly {
+		res.Pod = pod
+	}
 	if set == nil {
 		return res
 	}
@@ -105,14 +112,22 @@ func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	res.Changes = runPass(w, enforce, ns, opts, claims, res, opts.RecordChanges)
 	if names := strings.Join(res.Enforced, ","); len(enforce) > 0 && pod.Annotations[PoliciesAnnotation] != names {
 		w.writes = policiesWrites
-		w.setAnnotation(newAnnotation(PoliciesAnnotation, names, ""))
+		policies := newAnnotation(PoliciesAnnotation, names, "")
+		w.setAnnotation(&policies)
 	}
-	res.Pod, res.Patch, res.Changed = w.pod, w.ops, len(w.ops) > 0
+	res.Patch, res.Changed = w.ops, len(w.ops) > 0
+	if opts.PatchOnly && len(audit) == 0 {
+		return res
+	}
+	mutated := w.finish()
+	if !opts.PatchOnly {
+		res.Pod = mutated
+	}
 	if len(audit) > 0 {
 		// Audit policies see the enforced pod and the Enforce claims, but
 		// what they add is thrown away: they never claim a setting.
 		auditClaims := *claims
-		res.AuditChanges = runPass(w.fork(), audit, ns, opts, &auditClaims, res, true)
+		res.AuditChanges = runPass(newWriter(mutated), audit, ns, opts, &auditClaims, res, true)
 		res.auditSummary()
 	}
 	return res

@@ -29,15 +29,16 @@ func mutateEviction(m *mutation) bool {
 	if e == EvictionLocalVolumes && !replicated(m.pod) {
 		m.result.warn(m.policy.name, "no replicated owner: scale-down stays blocked, use safe")
 	}
-	if decided := evictionDecided(m.pod); decided {
-		if !annotationsEqual(m.pod.Annotations, want) {
+	have := func(key string) (string, bool) { return m.annotation(key, fnv32(key)) }
+	if decided := evictionDecided(have); decided {
+		if !annotationsEqual(have, want) {
 			m.skip(SkipPodEviction, "pod sets its own eviction annotations")
 		}
 		return false
 	}
-	for _, a := range want {
-		m.setAnnotation(a)
-		m.changed(a.detail)
+	for i := range want {
+		m.setAnnotation(&want[i])
+		m.changed(want[i].detail)
 	}
 	return true
 }
@@ -81,9 +82,11 @@ func localVolumes(pod *corev1.Pod) []string {
 	return names
 }
 
-func evictionDecided(pod *corev1.Pod) bool {
+// evictionDecided reports whether the pod, whose annotations have returns,
+// carries one of the eviction annotations.
+func evictionDecided(have func(key string) (string, bool)) bool {
 	for _, key := range evictionAnnotations {
-		if _, ok := pod.Annotations[key]; ok {
+		if _, ok := have(key); ok {
 			return true
 		}
 	}
@@ -92,10 +95,10 @@ func evictionDecided(pod *corev1.Pod) bool {
 
 // annotationsEqual reports whether the pod's eviction annotations are exactly
 // want: poolpatch's own earlier work, not a choice of the pod's.
-func annotationsEqual(have map[string]string, want []annotation) bool {
+func annotationsEqual(have func(key string) (string, bool), want []annotation) bool {
 	n := 0
 	for _, key := range evictionAnnotations {
-		if _, ok := have[key]; ok {
+		if _, ok := have(key); ok {
 			n++
 		}
 	}
@@ -103,7 +106,7 @@ func annotationsEqual(have map[string]string, want []annotation) bool {
 		return false
 	}
 	for _, a := range want {
-		if v, ok := have[a.key]; !ok || v != a.value {
+		if v, ok := have(a.key); !ok || v != a.value {
 			return false
 		}
 	}

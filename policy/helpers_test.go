@@ -38,8 +38,9 @@ func mustPod(t testing.TB, manifest string) *corev1.Pod {
 
 // applyChecked applies the set and checks the invariants every mutation must
 // keep: the input is untouched, a second Apply changes nothing and warns the
-// same, and the JSON patch, applied to the original by the library the API
-// server uses, yields the mutated pod.
+// same, the JSON patch, applied to the original by the library the API
+// server uses, yields the mutated pod, and the webhook's PatchOnly call
+// gives the same patch and warnings.
 func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result {
 	t.Helper()
 	before := pod.DeepCopy()
@@ -62,6 +63,16 @@ func applyChecked(t *testing.T, pod *corev1.Pod, set *Set, ns Namespace) *Result
 		t.Errorf("second Apply returned a patch: %v", again.Patch)
 	}
 	checkPatch(t, pod, res)
+	quick := Apply(pod, set, ns, Options{PatchOnly: true})
+	if quick.Pod != nil {
+		t.Errorf("PatchOnly returned a pod")
+	}
+	if diff := cmp.Diff(res.Patch, quick.Patch); diff != "" {
+		t.Errorf("PatchOnly changed the patch (-full +PatchOnly):\n%s", diff)
+	}
+	if diff := cmp.Diff(res.Warnings, quick.Warnings); diff != "" {
+		t.Errorf("PatchOnly changed the warnings (-full +PatchOnly):\n%s", diff)
+	}
 	return res
 }
 

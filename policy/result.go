@@ -60,8 +60,9 @@ type Skip struct {
 
 // Result is what Apply did to a pod, and why.
 type Result struct {
-	// Pod is the mutated pod. The input pod is never modified; Pod shares
-	// with it every field no mutator wrote, so treat it as read-only.
+	// Pod is the mutated pod, nil under Options.PatchOnly. The input pod is
+	// never modified; Pod shares with it every field no mutator wrote, so
+	// treat it as read-only.
 	Pod *corev1.Pod
 	// Patch is the JSON patch (RFC 6902) that turns the input pod into Pod,
 	// built from what the mutators wrote: only "add" operations, in the

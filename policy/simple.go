@@ -60,8 +60,9 @@ func mutateEmptyDir(m *mutation) bool {
 // that key; maps merge, so every matching policy adds what is missing.
 func mutateAnnotations(m *mutation) bool {
 	changed := false
-	for _, a := range m.policy.annotations {
-		if _, ok := m.pod.Annotations[a.key]; ok {
+	for i := range m.policy.annotations {
+		a := &m.policy.annotations[i]
+		if _, ok := m.annotation(a.key, a.hash); ok {
 			continue
 		}
 		m.setAnnotation(a)

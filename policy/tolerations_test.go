@@ -37,18 +37,18 @@ func TestToleratedIndexAgreesWithScan(t *testing.T) {
 		for range 50 {
 			want := &prepareTolerations([]corev1.Toleration{random()})[0]
 			scan := false
-			for i := range w.pod.Spec.Tolerations {
-				scan = scan || covers(&w.pod.Spec.Tolerations[i], &want.Toleration)
+			for i := range w.tolerationCount() {
+				scan = scan || covers(w.tolerationAt(i), &want.Toleration)
 			}
 			if got := w.tolerated(want); got != scan {
-				t.Fatalf("round %d: tolerated(%+v) = %v, a scan says %v; tolerations %+v", round, want.Toleration, got, scan, w.pod.Spec.Tolerations)
+				t.Fatalf("round %d: tolerated(%+v) = %v, a scan says %v; tolerations %+v", round, want.Toleration, got, scan, w.finish().Spec.Tolerations)
 			}
 			if !scan && rng.IntN(2) == 0 {
 				w.addToleration(want)
 			}
 		}
 		if w.tolerationIndex == nil {
-			t.Fatalf("round %d: %d tolerations were not indexed", round, len(w.pod.Spec.Tolerations))
+			t.Fatalf("round %d: %d tolerations were not indexed", round, w.tolerationCount())
 		}
 	}
 }

@@ -33,7 +33,18 @@ type writer struct {
 	// writes are the path prefixes the running mutator declared.
 	writes []string
 	owned  ownedFields
-	// tolerationIndex indexes the pod's tolerations once they are many.
+	// annotations are the annotations set so far, over the pod's own
+	// (pod.Annotations, the input's map, left as it is until finish), each
+	// key once, found by annotationIndex: pointers to the policies'
+	// prepared annotations rather than a copy of the pod's map.
+	annotations     []*annotation
+	annotationIndex hashTable
+	// tolerations are the tolerations appended so far, after the pod's own
+	// (pod.Spec.Tolerations, the input's, left as they are until finish):
+	// pointers to the policies' prepared ones rather than a copy of the
+	// pod's list grown toleration by toleration.
+	tolerations []*toleration
+	// tolerationIndex indexes the tolerations once they are many.
 	tolerationIndex *tolerationIndex
 	// room is how many annotations and tolerations the mutators may add at
 	// most, to size the copies once.
@@ -42,7 +53,7 @@ type writer struct {
 
 // ownedFields marks the fields of pod already copied from the input.
 type ownedFields struct {
-	annotations, tolerations, affinity, volumes, initContainers bool
+	affinity, volumes, initContainers bool
 }
 
 // newWriter starts writing on a shallow copy of pod.
@@ -72,10 +83,28 @@ func (w *writer) reserve(policies []*compiled) {
 	w.ops = make([]jsonpatch.JsonPatchOperation, 0, w.room.annotations+w.room.tolerations+16)
 }
 
-// fork returns a writer on a shallow copy of w's pod that records its own
-// operations: the Audit pass works on it and its patch is thrown away.
-func (w *writer) fork() *writer {
-	return newWriter(w.pod)
+// finish completes the pod with what the writer holds aside (the
+// annotations set and the tolerations appended) and returns it. The writer
+// is done after it.
+func (w *writer) finish() *corev1.Pod {
+	if len(w.annotations) > 0 {
+		all := make(map[string]string, len(w.pod.Annotations)+len(w.annotations))
+		maps.Copy(all, w.pod.Annotations)
+		for _, a := range w.annotations {
+			all[a.key] = a.value
+		}
+		w.pod.Annotations = all
+	}
+	if len(w.tolerations) > 0 {
+		have := w.pod.Spec.Tolerations
+		all := make([]corev1.Toleration, len(have), len(have)+len(w.tolerations))
+		copy(all, have)
+		for _, t := range w.tolerations {
+			all = append(all, t.Toleration)
+		}
+		w.pod.Spec.Tolerations = all
+	}
+	return w.pod
 }
 
 // add records an "add" operation (it also replaces an existing object
@@ -106,38 +135,70 @@ func (w *writer) appendTo(path string, n int, item any) {
 	w.add(path+"/-", item)
 }
 
-// setAnnotation sets one annotation.
-func (w *writer) setAnnotation(a annotation) {
-	if !w.owned.annotations {
-		had := w.pod.Annotations
-		w.pod.Annotations = make(map[string]string, len(had)+w.room.annotations)
-		maps.Copy(w.pod.Annotations, had)
-		w.owned.annotations = true
-		if len(had) == 0 {
-			w.add(annotationsPath, emptyObject)
-		}
+// setAnnotation sets one annotation; a must not change until finish.
+func (w *writer) setAnnotation(a *annotation) {
+	if len(w.pod.Annotations) == 0 && len(w.annotations) == 0 {
+		w.add(annotationsPath, emptyObject)
 	}
-	w.pod.Annotations[a.key] = a.value
+	if i, ok := w.setAnnotationIndex(a.key, a.hash); ok {
+		w.annotations[i] = a
+	} else {
+		if w.annotations == nil {
+			w.annotations = make([]*annotation, 0, max(w.room.annotations, 1))
+			w.annotationIndex = newHashTable(cap(w.annotations))
+		}
+		w.annotationIndex.insert(a.hash, len(w.annotations))
+		w.annotations = append(w.annotations, a)
+	}
 	w.add(a.path, a.boxed)
 }
 
-// addToleration appends one toleration.
-func (w *writer) addToleration(t *toleration) {
-	if !w.owned.tolerations {
-		had := w.pod.Spec.Tolerations
-		w.pod.Spec.Tolerations = append(make([]corev1.Toleration, 0, len(had)+max(w.room.tolerations, 1)), had...)
-		w.owned.tolerations = true
+// setAnnotationIndex returns where the annotation key (of hash fnv32(key))
+// is among those set so far.
+func (w *writer) setAnnotationIndex(key string, hash uint32) (int, bool) {
+	return w.annotationIndex.find(hash, func(i int) bool { return w.annotations[i].key == key })
+}
+
+// annotation returns the pod's annotation key (of hash fnv32(key)) as set
+// so far.
+func (w *writer) annotation(key string, hash uint32) (string, bool) {
+	if i, ok := w.setAnnotationIndex(key, hash); ok {
+		return w.annotations[i].value, true
 	}
-	n := len(w.pod.Spec.Tolerations)
+	value, ok := w.pod.Annotations[key]
+	return value, ok
+}
+
+// addToleration appends one toleration; t must not change until finish.
+func (w *writer) addToleration(t *toleration) {
+	n := w.tolerationCount()
 	if n == 0 {
 		w.add(tolerationsPath, []any{t.boxed})
 	} else {
 		w.add(tolerationsEnd, t.boxed)
 	}
-	w.pod.Spec.Tolerations = append(w.pod.Spec.Tolerations, t.Toleration)
-	if w.tolerationIndex != nil {
-		w.tolerationIndex.add(n, &w.pod.Spec.Tolerations[n])
+	if w.tolerations == nil {
+		w.tolerations = make([]*toleration, 0, max(w.room.tolerations, 1))
 	}
+	w.tolerations = append(w.tolerations, t)
+	if w.tolerationIndex != nil {
+		w.tolerationIndex.add(n, &t.Toleration)
+	}
+}
+
+// tolerationCount is the number of the pod's tolerations, its own and the
+// appended ones.
+func (w *writer) tolerationCount() int {
+	return len(w.pod.Spec.Tolerations) + len(w.tolerations)
+}
+
+// tolerationAt returns the pod's toleration at index i of its own followed
+// by the appended ones.
+func (w *writer) tolerationAt(i int) *corev1.Toleration {
+	if have := w.pod.Spec.Tolerations; i < len(have) {
+		return &have[i]
+	}
+	return &w.tolerations[i-len(w.pod.Spec.Tolerations)].Toleration
 }
 
 // setSchedulerName sets the pod's scheduler.
@@ -214,10 +275,12 @@ func (w *writer) insertInitContainers(at int, containers []corev1.Container) {
 type annotation struct {
 	key, value, path, detail string
 	boxed                    any
+	hash                     uint32 // of the key, for the writer's index
 }
 
 func newAnnotation(key, value, detail string) annotation {
-	return annotation{key: key, value: value, path: annotationsPath + "/" + escapePointer(key), detail: detail, boxed: value}
+	return annotation{key: key, value: value, path: annotationsPath + "/" + escapePointer(key), detail: detail, boxed: value,
+		hash: fnv32(key)}
 }
 
 // toleration is a toleration to add, prepared like annotation.
@@ -226,7 +289,7 @@ type toleration struct {
 	detail string
 	boxed  any
 	// hash is tolerationHash of it, for the writer's toleration index.
-	hash uint64
+	hash uint32
 }
 
 func prepareTolerations(ts []corev1.Toleration) []toleration {

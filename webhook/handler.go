@@ -81,7 +81,9 @@ func (m *PodMutator) mutate(ctx context.Context, log logr.Logger, req admission.
 	if err != nil {
 		return admission.Response{}, err
 	}
-	res := policy.Apply(pod, set, ns, m.Engine)
+	opts := m.Engine
+	opts.PatchOnly = true // the answer is the patch
+	res := policy.Apply(pod, set, ns, opts)
 	resp, err := mutated(res, set)
 	if err != nil {
 		return admission.Response{}, err
