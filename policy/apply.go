@@ -59,8 +59,8 @@ type Options struct {
 	PrepullHelperImage string
 	// RecordChanges lists what each Enforce policy added in
 	// Result.Changes, for explain. The webhook and the CLI need only the
-	// patch, and a record a write made up a fifth of Apply's cost. Audit
-	// changes are always listed: their warnings are made from them.
+	// patch, and recording every write made up a fifth of Apply's cost.
+	// Audit changes are always listed: their warnings are made from them.
 	RecordChanges bool
 	// PatchOnly leaves Result.Pod nil: the webhook answers with the patch
 	// alone, and completing the pod (copying its tolerations with the
@@ -73,9 +73,10 @@ func (o Options) helperImage() string {
 }
 
 // Apply matches pod against the set's policies and returns what they add:
-// the mutated pod, the JSON patch that makes the same change, and why. The
-// pod passed in is never modified; the result's pod shares the fields no
-// mutator wrote with it. A nil set has no policies.
+// the mutated pod (unless opts.PatchOnly), the JSON patch that makes the
+// same change, and why. The pod passed in is never modified; the result's
+// pod shares the fields no mutator wrote with it. A nil set has no
+// policies.
 func Apply(pod *corev1.Pod, set *Set, ns Namespace, opts Options) *Result {
 	res := &Result{}
 	if !opts.PatchOnly {

@@ -13,13 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// writer is the one way mutators change a pod. Each write does two things:
-// it changes the result pod, copying the field it touches the first time
-// (the input pod is shared, never modified), and it records the JSON patch
-// operation that makes the same change to the pod as the API server holds
-// it. The patch is therefore built from what the mutators did, with no diff,
-// and it never replaces a whole field: fields this build of poolpatch does
-// not know survive the patch.
 // JSON paths of the fields written outside the affinity.
 const (
 	annotationsPath = "/metadata/annotations"
@@ -27,6 +20,16 @@ const (
 	tolerationsEnd  = tolerationsPath + "/-"
 )
 
+// writer is the one way mutators change a pod. Each write does two things:
+// it changes the result pod, copying the field it touches the first time
+// (the input pod is shared, never modified), or for annotations and
+// tolerations, the fields many policies add to, keeps the addition aside
+// until finish; and it records the JSON patch operation that makes the same
+// change to the pod as the API server holds it. The patch is therefore
+// built from what the mutators did, with no diff, and it never replaces a
+// whole field: fields this build of poolpatch does not know survive the
+// patch. Mutators read what was written so far through the writer
+// (annotation, tolerated).
 type writer struct {
 	pod *corev1.Pod
 	ops []jsonpatch.JsonPatchOperation
