@@ -85,18 +85,20 @@ func tolerationHash(t *corev1.Toleration) uint32 {
 func newTolerationIndex(capacity, n int, at func(int) *corev1.Toleration) *tolerationIndex {
 	x := &tolerationIndex{equal: newHashTable(capacity)}
 	for i := range n {
-		x.add(i, at(i))
+		t := at(i)
+		x.add(i, t, tolerationHash(t))
 	}
 	return x
 }
 
-// add indexes t, the pod's toleration at index i (the next one).
-func (x *tolerationIndex) add(i int, t *corev1.Toleration) {
+// add indexes t, the pod's toleration at index i (the next one), whose
+// tolerationHash is hash.
+func (x *tolerationIndex) add(i int, t *corev1.Toleration, hash uint32) {
 	if t.Operator == corev1.TolerationOpExists {
 		x.exists = append(x.exists, int32(i))
 		return
 	}
-	x.equal.insert(tolerationHash(t), i)
+	x.equal.insert(hash, i)
 }
 
 // covered reports whether one of the indexed tolerations, as at returns

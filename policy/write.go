@@ -183,7 +183,7 @@ func (w *writer) addToleration(t *toleration) {
 	}
 	w.tolerations = append(w.tolerations, t)
 	if w.tolerationIndex != nil {
-		w.tolerationIndex.add(n, &t.Toleration)
+		w.tolerationIndex.add(n, &t.Toleration, t.hash)
 	}
 }
 
