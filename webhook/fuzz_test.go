@@ -11,7 +11,6 @@ import (
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/poolpatch/poolpatch/policy"
 )
@@ -45,7 +44,7 @@ func FuzzHandle(f *testing.F) {
 	if _, err := store.Update("examples", func() (*policy.Set, error) { return set, nil }); err != nil {
 		f.Fatal(err)
 	}
-	hook := &admission.Webhook{Handler: requireRequest(&PodMutator{Policies: store, Namespaces: noClusterNamespaces{}})}
+	hook := newReviewHandler(&PodMutator{Policies: store, Namespaces: noClusterNamespaces{}}, testLogger())
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, MutatePodsPath, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

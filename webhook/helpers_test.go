@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -228,7 +229,13 @@ func (s *testServer) post(t testing.TB, path string, body []byte) *admissionv1.A
 // exactly labels (as written in the exposition, e.g. `result="error"`), or 0.
 func (s *testServer) metric(t testing.TB, name, labels string) float64 {
 	t.Helper()
+	// The metrics server starts beside the webhook server and readiness
+	// does not wait for it: right after startServer it may not listen yet.
 	resp, err := http.Get(s.metrics)
+	for deadline := time.Now().Add(5 * time.Second); errors.Is(err, syscall.ECONNREFUSED) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		resp, err = http.Get(s.metrics)
+	}
 	if err != nil {
 		t.Fatalf("scrape: %v", err)
 	}

@@ -174,9 +174,6 @@ func nestedLabelReview(depth int) []byte {
 		`}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}`)
 }
 
-// maxReviewBytes is controller-runtime's limit on an AdmissionReview body.
-const maxReviewBytes = 7 << 20
-
 // hostileAnswer posts body and names the answer: "deny CODE", "allow" or
 // "patch" (checked to apply to the request's pod).
 func hostileAnswer(t *testing.T, srv *testServer, body []byte) string {

@@ -54,6 +54,10 @@ type Options struct {
 	// HealthProbeBindAddress serves /healthz and /readyz; "0" or empty
 	// disables them (--health-probe-bind-address).
 	HealthProbeBindAddress string
+	// PprofBindAddress serves net/http/pprof's /debug/pprof/ (plain HTTP,
+	// no authentication); empty or "0", the default, disables it
+	// (--pprof-bind-address).
+	PprofBindAddress string
 	// Kubeconfig is a kubeconfig path (--kubeconfig); empty means in-cluster
 	// or the usual KUBECONFIG and ~/.kube/config lookup.
 	Kubeconfig string
@@ -94,6 +98,8 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 		"address of the Prometheus metrics endpoint (HTTPS with authn/authz in a cluster, 127.0.0.1 without); \"0\" disables it")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", DefaultHealthProbeBindAddress,
 		"address of /healthz and /readyz")
+	fs.StringVar(&o.PprofBindAddress, "pprof-bind-address", "",
+		"address of Go's /debug/pprof/ profiles, plain HTTP without authentication (off by default; bind it to localhost)")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "",
 		"kubeconfig file (default: in-cluster config, $KUBECONFIG or ~/.kube/config)")
 	o.Zap.BindFlags(fs)

@@ -15,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/poolpatch/poolpatch/policy"
 )
@@ -64,6 +63,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err := startProbes(ctx, g, opts.HealthProbeBindAddress, probes); err != nil {
 		return err
 	}
+	if err := startPprof(ctx, g, opts.PprofBindAddress); err != nil {
+		return err
+	}
 	if err := startPolicySource(ctx, g, opts, store, c, log); err != nil {
 		return err
 	}
@@ -101,14 +103,12 @@ func registerHandlers(srv ctrlwebhook.Server, opts Options, store *Store, c *clu
 	}
 	mutator := &PodMutator{Policies: store, Namespaces: namespaces, FailClosed: opts.FailClosed,
 		Engine: policy.Options{PrepullHelperImage: opts.PrepullHelperImage}}
-	srv.Register(MutatePodsPath, &admission.Webhook{Handler: requireRequest(mutator),
-		LogConstructor: requestLogger(log.WithName("mutate-pods"))})
+	srv.Register(MutatePodsPath, newReviewHandler(mutator, log.WithName("mutate-pods")))
 	validator := &PolicyValidator{}
 	if opts.PolicyConfigMap != "" {
 		validator.Namespace, validator.Name, _ = splitConfigMap(opts.PolicyConfigMap)
 	}
-	srv.Register(ValidatePoliciesPath, &admission.Webhook{Handler: requireRequest(validator),
-		LogConstructor: requestLogger(log.WithName("validate-policies"))})
+	srv.Register(ValidatePoliciesPath, newReviewHandler(validator, log.WithName("validate-policies")))
 }
 
 // serve waits for the certificate, then runs the webhook and metrics

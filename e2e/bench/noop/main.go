@@ -12,7 +12,10 @@
 // with the object of the latest review, so the benchmark can check that
 // patch against poolpatch's answer to exactly what the API server sends.
 //
-//	bench-noop --port 9444 --cert-dir DIR [--host 127.0.0.1] [--patch-file F] [--last-review]
+// With --pprof-bind-address it serves Go's profiles there, as `poolpatch
+// serve` does with the same flag, so that the benchmark can profile both.
+//
+//	bench-noop --port 9444 --cert-dir DIR [--host 127.0.0.1] [--patch-file F] [--last-review] [--pprof-bind-address A]
 package main
 
 import (
@@ -20,10 +23,13 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/poolpatch/poolpatch/webhook"
 
@@ -43,10 +49,14 @@ func main() {
 	certDir := flag.String("cert-dir", "", "directory holding tls.crt and tls.key")
 	patchFile := flag.String("patch-file", "", "answer every review with the JSON patch in this file")
 	keep := flag.Bool("last-review", false, "serve the latest review's object at "+LastReviewPath)
+	pprofAddr := flag.String("pprof-bind-address", "", "address of /debug/pprof/ (off by default)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	h, err := newHandler(*patchFile, *keep)
+	if err == nil && *pprofAddr != "" {
+		err = servePprof(*pprofAddr)
+	}
 	if err == nil {
 		err = run(ctx, *host, *port, *certDir, h)
 	}
@@ -72,5 +82,20 @@ func run(ctx context.Context, host string, port int, certDir string, h *handler)
 	if err := srv.Start(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	return nil
+}
+
+// servePprof serves net/http/pprof on addr in the background; it fails
+// only when addr cannot be bound.
+func servePprof(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
 	return nil
 }

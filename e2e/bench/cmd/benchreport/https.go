@@ -17,15 +17,21 @@ const (
 // cluster) next to the no-op webhook, both as separate processes on the same
 // TLS stack, driven by the same keep-alive client, rounds interleaved.
 func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
-	pp, err := startPoolpatch(ctx, e, "https-poolpatch", e.examples, "", nil)
+	pprof, err := httpsPprofAddrs(e)
 	if err != nil {
 		return err
 	}
+	pp, err := startPoolpatch(ctx, e, "https-poolpatch", e.examples, "", nil, pprofFlag(pprof[0])...)
+	if err != nil {
+		return err
+	}
+	pp.pprof = pprof[0]
 	defer func() { err = errors.Join(err, pp.stop()) }()
-	noop, err := startNoop(ctx, e, "https-noop", nil)
+	noop, err := startNoop(ctx, e, "https-noop", nil, pprofFlag(pprof[1])...)
 	if err != nil {
 		return err
 	}
+	noop.pprof = pprof[1]
 	defer func() { err = errors.Join(err, noop.stop()) }()
 	servers := []*server{pp, noop}
 	for _, s := range servers { // warm-up: connections, caches, GC pacing
@@ -42,9 +48,13 @@ func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
 			if err != nil {
 				return err
 			}
+			profiled := profileHTTPS(ctx, e, s, round)
 			n, took, err := closedLoop(ctx, e.client, s.url, e.review, httpsWorkers, e.closedFor)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			if err := <-profiled; err != nil {
+				return err
 			}
 			after, err := cpuTime(s.pid())
 			if err != nil {

@@ -44,6 +44,7 @@ type env struct {
 	root, binDir, workDir, certDir string
 	outDir                         string // profiles and test binaries
 	apiProfiles                    bool   // CPU-profile kube-apiserver in round 1
+	httpsProfiles                  bool   // CPU-profile the https section's servers in round 1
 	examples                       string // the example policy file
 	caPEM, review                  []byte // bench CA; the Spark executor's AdmissionReview
 	client                         *http.Client
@@ -66,24 +67,38 @@ func main() {
 	outDir := flag.String("profile-dir", "", "directory for CPU profiles and test binaries (default: a temporary one)")
 	quick := flag.Bool("quick", false, "short runs, to check the benchmark itself")
 	apiProfiles := flag.Bool("apiserver-profiles", false, "CPU-profile kube-apiserver during the first round's concurrent creates (into -profile-dir)")
+	httpsProfiles := flag.Bool("https-profiles", false, "CPU-profile poolpatch and the no-op webhook during the https section's first closed-loop round (into -profile-dir)")
+	binDir := flag.String("bin-dir", "", "directory holding the poolpatch and bench-noop binaries to run (default: the repository's bin/)")
 	only := flag.String("only", "", "run only these sections: comma-separated of unit,profile,preview,https,apiserver")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *quick, *apiProfiles, *only, *jsonOut, *outDir); err != nil {
+	opts := runOptions{quick: *quick, apiProfiles: *apiProfiles, httpsProfiles: *httpsProfiles,
+		only: *only, jsonOut: *jsonOut, outDir: *outDir, binDir: *binDir}
+	if err := run(ctx, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
+// runOptions are the command's flags.
+type runOptions struct {
+	quick, apiProfiles, httpsProfiles bool
+	only, jsonOut, outDir, binDir     string
+}
+
 // run prepares the environment, runs the sections and prints the report.
-func run(ctx context.Context, quick, apiProfiles bool, only, jsonOut, outDir string) error {
-	e, cleanup, err := newEnv(quick, outDir)
+func run(ctx context.Context, o runOptions) error {
+	e, cleanup, err := newEnv(o.quick, o.outDir)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	e.apiProfiles = apiProfiles
+	e.apiProfiles, e.httpsProfiles = o.apiProfiles, o.httpsProfiles
+	if o.binDir != "" {
+		e.binDir = o.binDir
+	}
+	only, jsonOut := o.only, o.jsonOut
 	r := &Report{}
 	loadStart := loadAverage()
 	sections := []struct {

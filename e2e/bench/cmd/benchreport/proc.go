@@ -26,9 +26,11 @@ const stopGrace = 10 * time.Second
 type server struct {
 	name string
 	url  string // https://127.0.0.1:PORT/mutate-pods
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan error
+	// pprof is the address of its /debug/pprof/, when it serves one.
+	pprof string
+	cmd   *exec.Cmd
+	log   *os.File
+	done  chan error
 }
 
 // startServer runs bin with args as a child that dies with this process,

@@ -19,7 +19,7 @@ const profileLines = 14
 // benchmark's set-up.
 var profiled = []struct{ name, pkg, bench, focus string }{
 	{"engine", "./policy", "^BenchmarkApply$/^policies=500$", `policy\.Apply$`},
-	{"handler", "./webhook", "^BenchmarkHandler$/^poolpatch$", `admission\.\(\*Webhook\)\.ServeHTTP$`},
+	{"handler", "./webhook", "^BenchmarkHandler$/^poolpatch$", `webhook\.\(\*reviewHandler\)\.ServeHTTP$`},
 	{"preview", "./e2e/bench", "^BenchmarkPreview$", `bench\.BenchmarkPreview$`},
 }
 

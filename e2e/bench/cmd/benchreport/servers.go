@@ -11,10 +11,11 @@ import (
 
 // startPoolpatch runs `bin/poolpatch serve` on a free port with the bench
 // certificate and policyFile, against the cluster of kubeconfig, or with no
-// cluster for "", on the webhook's CPU of split if not nil. It is ready once
+// cluster for "", on the webhook's CPU of split if not nil, with the extra
+// serve flags given. It is ready once
 // /readyz says so (policies loaded, certificate loaded, caches synced) and a
 // review is answered.
-func startPoolpatch(ctx context.Context, e *env, name, policyFile, kubeconfig string, split *cpuSplit) (*server, error) {
+func startPoolpatch(ctx context.Context, e *env, name, policyFile, kubeconfig string, split *cpuSplit, extra ...string) (*server, error) {
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, err
@@ -25,6 +26,7 @@ func startPoolpatch(ctx context.Context, e *env, name, policyFile, kubeconfig st
 		"--cert-dir", e.certDir,
 		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", ports[1]),
 		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", ports[2])}
+	args = append(args, extra...)
 	environ := []string{"KUBERNETES_SERVICE_HOST="}
 	if kubeconfig != "" {
 		args = append(args, "--kubeconfig", kubeconfig)
