@@ -94,12 +94,10 @@ func readReview(r *http.Request) ([]byte, bool) {
 
 // write answers with resp in a review of kind gvk: the bytes
 // controller-runtime's writeResponseTyped writes (encoding/json of the
-// review, then a newline), in one write with their length, so that
-// net/http neither copies them into its buffer nor chunks them.
+// review, then a newline; encodeReview), in one write with their length,
+// so that net/http neither copies them into its buffer nor chunks them.
 func (h *reviewHandler) write(w http.ResponseWriter, resp admission.Response, gvk schema.GroupVersionKind) {
-	review := admissionv1.AdmissionReview{Response: &resp.AdmissionResponse}
-	review.SetGroupVersionKind(gvk)
-	out, err := json.Marshal(&review)
+	out, err := encodeReview(&resp.AdmissionResponse, gvk)
 	if err != nil { // not for these types; answered as controller-runtime would
 		h.log.Error(err, "unable to encode and write the response")
 		failed := admission.Errored(http.StatusInternalServerError, fmt.Errorf("encode response: %w", err))
