@@ -24,7 +24,9 @@ func encodeReview(resp *admissionv1.AdmissionResponse, gvk schema.GroupVersionKi
 		return json.Marshal(&review)
 	}
 	apiVersion, kind := gvk.ToAPIVersionAndKind()
-	b := make([]byte, 0, 256+base64.StdEncoding.EncodedLen(len(resp.Patch)))
+	// Room for the envelope, annotations and warnings, and the newline
+	// write appends, so that the patch is encoded into its final place.
+	b := make([]byte, 0, 512+base64.StdEncoding.EncodedLen(len(resp.Patch)))
 	b = append(b, '{')
 	if kind != "" {
 		b = appendString(append(b, `"kind":`...), kind)
