@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -41,29 +42,19 @@ func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
 	}
 	rps := map[*server][]float64{}
 	cpu := map[*server][]float64{}
+	clientCPU := map[*server][]float64{}
 	for round := range e.rounds {
 		for i := range servers {
 			s := servers[(i+round)%len(servers)] // alternate who goes first
-			before, err := cpuTime(s.pid())
+			got, err := closedRound(ctx, e, s, round)
 			if err != nil {
 				return err
 			}
-			profiled := profileHTTPS(ctx, e, s, round)
-			n, took, err := closedLoop(ctx, e.client, s.url, e.review, httpsWorkers, e.closedFor)
-			if err != nil {
-				return fmt.Errorf("%s: %w", s.name, err)
-			}
-			if err := <-profiled; err != nil {
-				return err
-			}
-			after, err := cpuTime(s.pid())
-			if err != nil {
-				return err
-			}
-			rps[s] = append(rps[s], float64(n)/took.Seconds())
-			cpu[s] = append(cpu[s], float64((after-before).Microseconds())/float64(n))
-			fmt.Fprintf(e.log, "https closed loop %s round %d: %.0f req/s, %.1f us CPU/req\n",
-				s.name, round+1, rps[s][len(rps[s])-1], cpu[s][len(cpu[s])-1])
+			rps[s] = append(rps[s], got.rps)
+			cpu[s] = append(cpu[s], got.cpu)
+			clientCPU[s] = append(clientCPU[s], got.clientCPU)
+			fmt.Fprintf(e.log, "https closed loop %s round %d: %.0f req/s, %.1f us CPU/req (the clients %.1f)\n",
+				s.name, round+1, got.rps, got.cpu, got.clientCPU)
 		}
 	}
 	lat := map[*server][]time.Duration{}
@@ -83,6 +74,7 @@ func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
 	}{{pp, "poolpatch"}, {noop, "noop"}} {
 		r.add("https", "https_rps_"+s.name, median(rps[s.srv]), "req/s")
 		r.add("https", "https_cpu_per_req_"+s.name, median(cpu[s.srv]), "us")
+		r.add("https", "https_client_cpu_per_req_"+s.name, median(clientCPU[s.srv]), "us")
 	}
 	r.addTarget("https", "https_throughput_vs_noop", median(rps[pp])/median(rps[noop]), "ratio", ">=", 0.75)
 	for _, s := range []struct {
@@ -101,4 +93,35 @@ func runHTTPS(ctx context.Context, e *env, r *Report) (err error) {
 	r.note("https: closed loop %d clients x %s x %d rounds per server, medians; open loop %d req/s x %s x %d rounds, percentiles over all %d requests per server",
 		httpsWorkers, e.closedFor, e.rounds, httpsRate, e.openFor, e.rounds, len(lat[pp]))
 	return nil
+}
+
+// roundFigures are one closed-loop round's throughput and CPU time per
+// request, of the server and of this process's clients.
+type roundFigures struct{ rps, cpu, clientCPU float64 }
+
+// closedRound runs one closed-loop round against s (CPU-profiling it in
+// the first round with -https-profiles) and measures it.
+func closedRound(ctx context.Context, e *env, s *server, round int) (roundFigures, error) {
+	var before, after [2]time.Duration
+	for i, pid := range []int{s.pid(), os.Getpid()} {
+		var err error
+		if before[i], err = cpuTime(pid); err != nil {
+			return roundFigures{}, err
+		}
+	}
+	profiled := profileHTTPS(ctx, e, s, round)
+	n, took, err := closedLoop(ctx, e.client, s.url, e.review, httpsWorkers, e.closedFor)
+	if err != nil {
+		return roundFigures{}, fmt.Errorf("%s: %w", s.name, err)
+	}
+	if err := <-profiled; err != nil {
+		return roundFigures{}, err
+	}
+	for i, pid := range []int{s.pid(), os.Getpid()} {
+		if after[i], err = cpuTime(pid); err != nil {
+			return roundFigures{}, err
+		}
+	}
+	perReq := func(i int) float64 { return float64((after[i] - before[i]).Microseconds()) / float64(n) }
+	return roundFigures{rps: float64(n) / took.Seconds(), cpu: perReq(0), clientCPU: perReq(1)}, nil
 }
