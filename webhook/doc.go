@@ -5,8 +5,12 @@
 //
 // The package is transport only. It decodes AdmissionReviews, hands each Pod
 // to policy.Apply with the current policy set and the Pod's namespace, and
-// answers with the JSON patch between the two. What a mutation is, is decided
-// by package policy alone.
+// answers with the JSON patch the engine wrote. What a mutation is, is
+// decided by package policy alone. A review as the API server writes it is
+// decoded in one pass over its bytes and answered in one write (review.go);
+// controller-runtime's admission.Webhook still runs the handler (logger,
+// panic recovery, the response's completion) and decodes and answers every
+// other body itself.
 //
 // Policies come from a ConfigMap, watched through an informer limited to that
 // one object, or from a file watched on disk. A new version is loaded whole

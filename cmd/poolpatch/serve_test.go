@@ -20,7 +20,7 @@ func TestServeFlags(t *testing.T) {
 	}{
 		{name: "help", args: []string{"-h"}, wantErr: flag.ErrHelp, check: func(t *testing.T, _ webhook.Options, out string) {
 			for _, f := range []string{"-port", "-cert-dir", "-policy-configmap", "-policy-file", "-fail-closed",
-				"-prepull-helper-image", "-metrics-bind-address", "-health-probe-bind-address", "-kubeconfig", "-zap-log-level"} {
+				"-prepull-helper-image", "-metrics-bind-address", "-health-probe-bind-address", "-pprof-bind-address", "-kubeconfig", "-zap-log-level"} {
 				if !strings.Contains(out, f) {
 					t.Errorf("usage lacks %s:\n%s", f, out)
 				}
@@ -30,6 +30,17 @@ func TestServeFlags(t *testing.T) {
 			check: func(t *testing.T, opts webhook.Options, _ string) {
 				if opts.PolicyConfigMap != "poolpatch/poolpatch-policies" || !opts.FailClosed || opts.Port != 8443 {
 					t.Errorf("options = %+v", opts)
+				}
+			}},
+		{name: "pprof off by default", args: []string{"--policy-file", "p"}, check: func(t *testing.T, opts webhook.Options, _ string) {
+			if opts.PprofBindAddress != "" {
+				t.Errorf("pprof on by default at %q", opts.PprofBindAddress)
+			}
+		}},
+		{name: "pprof", args: []string{"--policy-file", "p", "--pprof-bind-address", "127.0.0.1:6060"},
+			check: func(t *testing.T, opts webhook.Options, _ string) {
+				if opts.PprofBindAddress != "127.0.0.1:6060" {
+					t.Errorf("PprofBindAddress = %q", opts.PprofBindAddress)
 				}
 			}},
 		{name: "no source", args: nil, wantErr: webhook.ErrInvalidOptions},
