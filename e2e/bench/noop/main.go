@@ -1,8 +1,12 @@
 // Command noop is the no-op mutating webhook poolpatch's benchmarks compare
 // against: the same TLS stack as `poolpatch serve` (controller-runtime's
-// webhook server and admission.Webhook decoding, TLS 1.2 minimum, the same
-// cipher suites, HTTP/1.1 only) whose handler allows every request without
-// a patch. `make bench` builds it into bin/bench-noop.
+// webhook server and its metrics, TLS 1.2 minimum, the same cipher suites,
+// HTTP/1.1 only) and a webhook as controller-runtime mounts one
+// (admission.Webhook decoding and answering the review) whose handler
+// allows every request without a patch. (poolpatch decodes the reviews the
+// API server writes in one pass of its own, webhook/review.go, and leaves
+// any other body to admission.Webhook.) `make bench` builds it into
+// bin/bench-noop.
 //
 // With --patch-file it is the fixed-patch webhook instead: every review is
 // answered with the JSON patch read from the file at start (the benchmark
