@@ -37,6 +37,7 @@ type Writer struct {
 	format Format
 	count  int
 	held   []Object
+	buf    []byte // the YAML document being printed, reused
 }
 
 // NewWriter prints to w in format.
@@ -55,14 +56,15 @@ func (w *Writer) Write(doc Object, outcomes []Outcome) error {
 		w.held = append(w.held, doc)
 		return nil
 	}
-	raw, err := marshalYAML(doc)
-	if err != nil {
+	w.buf = w.buf[:0]
+	if w.count > 1 {
+		w.buf = append(w.buf, "---\n"...)
+	}
+	var err error
+	if w.buf, err = appendYAML(w.buf, doc); err != nil {
 		return fmt.Errorf("marshal yaml: %w", err)
 	}
-	if w.count > 1 {
-		raw = append([]byte("---\n"), raw...)
-	}
-	_, err = w.w.Write(raw)
+	_, err = w.w.Write(w.buf)
 	return err
 }
 
