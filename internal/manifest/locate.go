@@ -41,10 +41,19 @@ func (d Document) locate(err error, item int, obj Object) error {
 }
 
 // tree returns the document's node tree and a function giving a node's
-// position in the input. A JSON document is parsed here, on the error
-// path only; its positions count from where it starts in the stream.
+// position in the input. A JSON document, or a YAML one parseBlockDocument
+// read, is parsed here by yaml.v3, on the error path only; a JSON
+// document's positions count from where it starts in the stream.
 func (d Document) tree() (*yaml.Node, func(*yaml.Node) (int, int)) {
 	plain := func(n *yaml.Node) (int, int) { return n.Line, n.Column }
+	if d.yaml != "" {
+		var root yaml.Node
+		src := strings.Repeat("\n", d.yamlLine-1) + d.yaml
+		if yaml.Unmarshal([]byte(src), &root) != nil || len(root.Content) == 0 {
+			return nil, plain
+		}
+		return root.Content[0], plain
+	}
 	if d.node != nil || d.raw == nil {
 		return d.node, plain
 	}

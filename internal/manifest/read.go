@@ -29,10 +29,13 @@ type Document struct {
 	// Object is the document itself.
 	Object Object
 
-	// node (YAML) or raw (JSON) is the document as read, kept to point at
-	// the value a later error is about.
-	node *yaml.Node
-	raw  []byte
+	// node (YAML read by yaml.v3), yaml (YAML read by parseBlockDocument,
+	// from line yamlLine) or raw (JSON) is the document as read, kept to
+	// point at the value a later error is about.
+	node     *yaml.Node
+	yaml     string
+	yamlLine int
+	raw      []byte
 }
 
 // Where formats the document's position as source:line:col.
@@ -52,7 +55,9 @@ func (d Document) IsList() bool {
 type Reader struct {
 	source string
 	in     *bufio.Reader
-	dec    *yaml.Decoder // YAML
+	chunks *yamlChunks   // YAML, one document at a time
+	queue  []queued      // documents of a chunk yaml.v3 read
+	dec    *yaml.Decoder // YAML read by yaml.v3 alone: after a directive, or a flow mapping first
 	json   *jsonStream   // JSON, when the stream starts with '{'
 	first  bool
 }
@@ -64,7 +69,7 @@ func NewReader(source string, r io.Reader) *Reader {
 	if startsWithJSONObject(in) {
 		reader.json = &jsonStream{r: in, line: 1, col: 0}
 	} else {
-		reader.dec = yaml.NewDecoder(in)
+		reader.chunks = &yamlChunks{in: in, line: 1}
 	}
 	return reader
 }
@@ -73,23 +78,13 @@ func NewReader(source string, r io.Reader) *Reader {
 // must be a Kubernetes object with a kind; any other input is a positioned
 // error wrapping ErrUnreadable.
 func (r *Reader) Next() (Document, error) {
-	if r.json != nil {
+	switch {
+	case r.json != nil:
 		return r.nextJSON()
+	case r.chunks != nil:
+		return r.nextChunk()
 	}
-	for {
-		var root yaml.Node
-		err := r.dec.Decode(&root)
-		if errors.Is(err, io.EOF) {
-			return Document{}, io.EOF
-		}
-		if err != nil {
-			return Document{}, fmt.Errorf("%s:%d:1: %s: %w", r.source, max(errorLine(err), 1), err.Error(), ErrUnreadable)
-		}
-		if len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
-			continue
-		}
-		return toDocument(r.source, root.Content[0])
-	}
+	return decodeNext(r.source, r.dec)
 }
 
 // nextJSON reads the next object of a JSON stream. A first "object" that
