@@ -3,6 +3,7 @@ package manifest
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -80,11 +81,11 @@ func MutateObject(obj Object, opts Options) (Outcome, error) {
 }
 
 func mutatePod(obj Object, ns policy.Namespace, opts Options, out Outcome) (Outcome, error) {
-	var pod corev1.Pod
-	if err := convert(obj, &pod); err != nil {
+	pod, err := enginePod(obj)
+	if err != nil {
 		return out, fmt.Errorf("pod %s: %w", out.Name, err)
 	}
-	out.Result = policy.Apply(&pod, opts.Set, ns, opts.Engine)
+	out.Result = policy.Apply(pod, opts.Set, ns, opts.Engine)
 	return applyPatch(obj, nil, out)
 }
 
@@ -94,11 +95,11 @@ func mutateTemplate(obj Object, path []string, ns policy.Namespace, opts Options
 		out.Note = out.Kind + " without a pod template: passed through unchanged"
 		return out, nil
 	}
-	var tmpl corev1.PodTemplateSpec
-	if err := convert(raw, &tmpl); err != nil {
+	tmpl, err := engineTemplate(raw)
+	if err != nil {
 		return out, fmt.Errorf("%s %s: pod template: %w", out.Kind, out.Name, err)
 	}
-	pod, _ := policy.TemplatePod(out.Kind, out.Name, ns.Name, &tmpl)
+	pod, _ := policy.TemplatePod(out.Kind, out.Name, ns.Name, tmpl)
 	out.Result = policy.Apply(pod, opts.Set, ns, opts.Engine)
 	return applyPatch(obj, path, out)
 }
@@ -145,6 +146,50 @@ func lookup(obj Object, path []string) (Object, bool) {
 		node = next
 	}
 	return node, true
+}
+
+var (
+	podType      = reflect.TypeFor[corev1.Pod]()
+	templateType = reflect.TypeFor[corev1.PodTemplateSpec]()
+)
+
+// enginePod decodes a Pod as the webhook does, only what the engine reads
+// (policy.DecodePod), so that the CLI's patch is the webhook's; a pod that
+// does not decode whole is the full decode's error, which names the field.
+func enginePod(obj Object) (*corev1.Pod, error) {
+	raw, err := appendJSON(make([]byte, 0, 4096), obj)
+	if err != nil {
+		return nil, err
+	}
+	if decodes(obj, podType) {
+		if pod, err := policy.DecodePod(raw); err == nil {
+			return pod, nil
+		}
+	}
+	var pod corev1.Pod
+	if err := json.Unmarshal(raw, &pod); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &pod, nil
+}
+
+// engineTemplate is enginePod for a workload's pod template, which has a
+// pod's metadata and spec.
+func engineTemplate(obj Object) (*corev1.PodTemplateSpec, error) {
+	raw, err := appendJSON(make([]byte, 0, 4096), obj)
+	if err != nil {
+		return nil, err
+	}
+	if decodes(obj, templateType) {
+		if pod, err := policy.DecodePod(raw); err == nil {
+			return &corev1.PodTemplateSpec{ObjectMeta: pod.ObjectMeta, Spec: pod.Spec}, nil
+		}
+	}
+	var tmpl corev1.PodTemplateSpec
+	if err := json.Unmarshal(raw, &tmpl); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &tmpl, nil
 }
 
 func convert(in Object, out any) error {
