@@ -48,10 +48,10 @@ func (d Document) tree() (*yaml.Node, func(*yaml.Node) (int, int)) {
 	plain := func(n *yaml.Node) (int, int) { return n.Line, n.Column }
 	if d.yaml != "" {
 		var root yaml.Node
-		src := strings.Repeat("\n", d.yamlLine-1) + d.yaml
-		if yaml.Unmarshal([]byte(src), &root) != nil || len(root.Content) == 0 {
+		if yaml.Unmarshal([]byte(d.yaml), &root) != nil || len(root.Content) == 0 {
 			return nil, plain
 		}
+		shiftLines(root.Content[0], d.yamlLine-1)
 		return root.Content[0], plain
 	}
 	if d.node != nil || d.raw == nil {

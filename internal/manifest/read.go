@@ -84,7 +84,7 @@ func (r *Reader) Next() (Document, error) {
 	case r.chunks != nil:
 		return r.nextChunk()
 	}
-	return decodeNext(r.source, r.dec)
+	return decodeNext(r.source, r.dec, 0)
 }
 
 // nextJSON reads the next object of a JSON stream. A first "object" that

@@ -23,42 +23,46 @@ import (
 // field), so it never says true where json.Unmarshal fails
 // (FuzzDecodes holds that).
 func decodes(v any, t reflect.Type) bool {
-	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+	return typeInfoOf(t).decodes(v)
+}
+
+func (ti *typeInfo) decodes(v any) bool {
+	if ti.unmarshaler {
 		raw, err := appendJSON(nil, v) // null too: encoding/json hands it over
-		return err == nil && reflect.New(t).Interface().(json.Unmarshaler).UnmarshalJSON(raw) == nil
+		return err == nil && reflect.New(ti.t).Interface().(json.Unmarshaler).UnmarshalJSON(raw) == nil
 	}
 	if v == nil {
 		return true // null leaves the value as it is
 	}
-	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+	if !ti.sure {
 		return false
 	}
-	switch t.Kind() {
+	switch ti.t.Kind() {
 	case reflect.Pointer:
-		return decodes(v, t.Elem())
+		return ti.elem.decodes(v)
 	case reflect.Interface:
-		return t.NumMethod() == 0
+		return true
 	case reflect.Struct:
 		obj, ok := v.(Object)
-		return ok && decodesStruct(obj, fieldsOf(t))
+		return ok && ti.decodesStruct(obj)
 	case reflect.Map:
 		obj, ok := v.(Object)
-		if !ok || t.Key().Kind() != reflect.String || reflect.PointerTo(t.Key()).Implements(textUnmarshaler) {
+		if !ok {
 			return false
 		}
 		for _, item := range obj {
-			if !decodes(item, t.Elem()) {
+			if !ti.elem.decodes(item) {
 				return false
 			}
 		}
 		return true
 	case reflect.Slice:
 		list, ok := v.([]any)
-		if !ok || t.Elem().Kind() == reflect.Uint8 {
-			return false // []byte takes base64 text
+		if !ok {
+			return false
 		}
 		for _, item := range list {
-			if !decodes(item, t.Elem()) {
+			if !ti.elem.decodes(item) {
 				return false
 			}
 		}
@@ -70,7 +74,7 @@ func decodes(v any, t reflect.Type) bool {
 		_, ok := v.(bool)
 		return ok
 	}
-	return decodesNumber(v, t)
+	return decodesNumber(v, ti.t)
 }
 
 var (
@@ -104,30 +108,69 @@ func decodesNumber(v any, t reflect.Type) bool {
 	return false
 }
 
-// structFields are the JSON fields of a struct type as encoding/json sees
-// them; sure is false when the check cannot follow its rules (a ",string"
-// field, two fields of one name).
-type structFields struct {
-	byName  map[string]reflect.Type
-	byLower map[string]bool
-	sure    bool
+// typeInfo is what decodes needs of a type, worked out once: sure is
+// false where the check cannot follow encoding/json (a TextUnmarshaler, a
+// ",string" field, two fields of one name, a promoted pointer, []byte,
+// a map keyed otherwise than by a string, an interface with methods,
+// channels and the like).
+type typeInfo struct {
+	t           reflect.Type
+	unmarshaler bool
+	sure        bool
+	elem        *typeInfo            // pointers, maps, slices
+	fields      map[string]*typeInfo // structs: by JSON name
+	lower       map[string]bool      // structs: JSON names in lower case
 }
 
-var fieldCache sync.Map // reflect.Type -> *structFields
+var typeInfos = struct {
+	sync.Mutex
+	m map[reflect.Type]*typeInfo
+}{m: map[reflect.Type]*typeInfo{}}
 
-func fieldsOf(t reflect.Type) *structFields {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.(*structFields)
+func typeInfoOf(t reflect.Type) *typeInfo {
+	typeInfos.Lock()
+	defer typeInfos.Unlock()
+	return buildTypeInfo(t)
+}
+
+// buildTypeInfo builds the info of t and of the types in it; the lock is
+// held, and a type is in the map before its fields, for recursive types.
+func buildTypeInfo(t reflect.Type) *typeInfo {
+	if ti, ok := typeInfos.m[t]; ok {
+		return ti
 	}
-	f := &structFields{byName: map[string]reflect.Type{}, byLower: map[string]bool{}, sure: true}
-	f.add(t)
-	fieldCache.Store(t, f)
-	return f
+	ti := &typeInfo{t: t, sure: true}
+	typeInfos.m[t] = ti
+	ti.unmarshaler = reflect.PointerTo(t).Implements(jsonUnmarshaler)
+	if ti.unmarshaler {
+		return ti
+	}
+	switch k := t.Kind(); {
+	case reflect.PointerTo(t).Implements(textUnmarshaler):
+		ti.sure = false
+	case k == reflect.Pointer:
+		ti.elem = buildTypeInfo(t.Elem())
+	case k == reflect.Map:
+		ti.sure = t.Key().Kind() == reflect.String && !reflect.PointerTo(t.Key()).Implements(textUnmarshaler)
+		ti.elem = buildTypeInfo(t.Elem())
+	case k == reflect.Slice:
+		ti.sure = t.Elem().Kind() != reflect.Uint8 // []byte takes base64 text
+		ti.elem = buildTypeInfo(t.Elem())
+	case k == reflect.Struct:
+		ti.fields, ti.lower = map[string]*typeInfo{}, map[string]bool{}
+		ti.addFields(t)
+	case k == reflect.Interface:
+		ti.sure = t.NumMethod() == 0
+	case k == reflect.Array || k == reflect.Chan || k == reflect.Func || k == reflect.Complex64 ||
+		k == reflect.Complex128 || k == reflect.UnsafePointer:
+		ti.sure = false
+	}
+	return ti
 }
 
-// add adds the fields of t, those of embedded structs without a name
+// addFields adds the fields of t, those of embedded structs without a name
 // promoted as encoding/json promotes them.
-func (f *structFields) add(t reflect.Type) {
+func (ti *typeInfo) addFields(t reflect.Type) {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")
@@ -136,13 +179,13 @@ func (f *structFields) add(t reflect.Type) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if strings.Contains(","+opts+",", ",string,") {
-			f.sure = false
+			ti.sure = false
 		}
 		if sf.Anonymous && name == "" {
 			if sf.Type.Kind() == reflect.Struct {
-				f.add(sf.Type)
+				ti.addFields(sf.Type)
 			} else {
-				f.sure = false // a promoted pointer or non-struct: not followed here
+				ti.sure = false // a promoted pointer or non-struct: not followed here
 			}
 			continue
 		}
@@ -152,29 +195,26 @@ func (f *structFields) add(t reflect.Type) {
 		if name == "" {
 			name = sf.Name
 		}
-		if _, dup := f.byName[name]; dup {
-			f.sure = false
+		if _, dup := ti.fields[name]; dup {
+			ti.sure = false
 		}
-		f.byName[name] = sf.Type
-		f.byLower[strings.ToLower(name)] = true
+		ti.fields[name] = buildTypeInfo(sf.Type)
+		ti.lower[strings.ToLower(name)] = true
 	}
 }
 
 // decodesStruct checks an object's keys against a struct's fields: an
 // unknown key is ignored, as json.Unmarshal ignores it.
-func decodesStruct(obj Object, f *structFields) bool {
-	if !f.sure {
-		return false
-	}
+func (ti *typeInfo) decodesStruct(obj Object) bool {
 	for k, v := range obj {
-		ft, ok := f.byName[k]
+		field, ok := ti.fields[k]
 		if !ok {
-			if !isPlainASCII(k) || f.byLower[strings.ToLower(k)] {
+			if !isPlainASCII(k) || ti.lower[strings.ToLower(k)] {
 				return false // encoding/json matches it case-insensitively
 			}
 			continue
 		}
-		if !decodes(v, ft) {
+		if !field.decodes(v) {
 			return false
 		}
 	}

@@ -56,6 +56,11 @@ func sameAsV3(t *testing.T, data string) int {
 		if got[i].yaml != "" {
 			fast++
 		}
+		_, _, gotErr := MutateDocument(got[i], Options{DefaultNamespace: "default"})
+		_, _, wantErr := MutateDocument(want[i], Options{DefaultNamespace: "default"})
+		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) {
+			t.Fatalf("%q: document %d: mutation error %v, yaml.v3 %v", data, i, gotErr, wantErr)
+		}
 		g := []any{got[i].Object, got[i].Line, got[i].Column}
 		w := []any{want[i].Object, want[i].Line, want[i].Column}
 		if diff := cmp.Diff(w, g); diff != "" {
@@ -120,6 +125,10 @@ var blockCases = []struct {
 	{"huge number", "kind: X\na: 1e999\n", false},
 	{"key chars", "kind: X\na b: c\n\"q\": 1\n'r': 2\n", false},
 	{"no final newline", "kind: X\na: b", true},
+	{"error in a later document", "kind: A\n---\n# c\nkind: B\na:\n  b: c\n---\nkind: C\na: b: c\n", true},
+	{"alias in a later document", "kind: A\n---\nkind: B\na: &x {b: 1}\nc: *x\nd: *y\n", true},
+	{"wrong type in a later document", "kind: A\n---\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: \"80\"\n", true},
+	{"wrong type after fallback", "kind: A\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  priority: \"1\"\n", true},
 }
 
 // FuzzBlockParser: whatever the bytes, parseBlockDocument reads a document

@@ -93,8 +93,8 @@ func (r *Reader) nextChunk() (Document, error) {
 		if err != nil {
 			return Document{}, fmt.Errorf("%s:%d:1: read: %s: %w", r.source, first, err.Error(), ErrUnreadable)
 		}
-		lines := strings.NewReader(strings.Repeat("\n", first-1))
-		if directive {
+		if directive { // once a stream: the lines before the chunk as blank lines
+			lines := strings.NewReader(strings.Repeat("\n", first-1))
 			r.dec = yaml.NewDecoder(io.MultiReader(lines, bytes.NewReader(chunk), r.chunks.in))
 			r.chunks = nil
 			return r.Next()
@@ -107,7 +107,7 @@ func (r *Reader) nextChunk() (Document, error) {
 			doc := Document{Source: r.source, Line: line, Column: col, Object: obj, yaml: src, yamlLine: first}
 			return doc, checkObject(doc)
 		}
-		r.queue = decodeChunk(r.source, yaml.NewDecoder(io.MultiReader(lines, bytes.NewReader(chunk))))
+		r.queue = decodeChunk(r.source, yaml.NewDecoder(bytes.NewReader(chunk)), first-1)
 	}
 }
 
@@ -117,11 +117,12 @@ type queued struct {
 	err error
 }
 
-// decodeChunk reads every document of a chunk with yaml.v3.
-func decodeChunk(source string, dec *yaml.Decoder) []queued {
+// decodeChunk reads every document of a chunk with yaml.v3; shift is the
+// number of lines before the chunk.
+func decodeChunk(source string, dec *yaml.Decoder, shift int) []queued {
 	var out []queued
 	for {
-		doc, err := decodeNext(source, dec)
+		doc, err := decodeNext(source, dec, shift)
 		if errors.Is(err, io.EOF) {
 			return out
 		}
@@ -132,8 +133,9 @@ func decodeChunk(source string, dec *yaml.Decoder) []queued {
 	}
 }
 
-// decodeNext reads the next document with content with yaml.v3.
-func decodeNext(source string, dec *yaml.Decoder) (Document, error) {
+// decodeNext reads the next document with content with yaml.v3, its
+// positions (and an error's) moved down by shift lines.
+func decodeNext(source string, dec *yaml.Decoder, shift int) (Document, error) {
 	for {
 		var root yaml.Node
 		err := dec.Decode(&root)
@@ -141,11 +143,29 @@ func decodeNext(source string, dec *yaml.Decoder) (Document, error) {
 			return Document{}, io.EOF
 		}
 		if err != nil {
-			return Document{}, fmt.Errorf("%s:%d:1: %s: %w", source, max(errorLine(err), 1), err.Error(), ErrUnreadable)
+			line, msg := errorLine(err), err.Error()
+			if line > 0 && shift > 0 { // an error without a line stays at 1, as on the whole stream
+				msg = strings.Replace(msg, fmt.Sprintf("line %d", line), fmt.Sprintf("line %d", line+shift), 1)
+				line += shift
+			}
+			return Document{}, fmt.Errorf("%s:%d:1: %s: %w", source, max(line, 1), msg, ErrUnreadable)
 		}
 		if len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
 			continue
 		}
+		shiftLines(root.Content[0], shift)
 		return toDocument(source, root.Content[0])
+	}
+}
+
+// shiftLines moves every node of a tree down by shift lines; an alias's
+// anchor is in the tree, moved once.
+func shiftLines(n *yaml.Node, shift int) {
+	if shift == 0 {
+		return
+	}
+	n.Line += shift
+	for _, c := range n.Content {
+		shiftLines(c, shift)
 	}
 }
