@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,7 +65,15 @@ func runMutate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer input.Close()
 	opts := manifest.Options{Set: set, DefaultNamespace: *namespace, NamespaceLabels: labels,
 		Engine: policy.Options{PrepullHelperImage: *helperImage}}
-	if err := mutateStream(manifest.NewReader(name, input), manifest.NewWriter(stdout, format), opts, stderr); err != nil {
+	// Buffered: one write a document and one a warning was a tenth of the
+	// per-pod cost. Notes come out in batches, and still before an error.
+	out, notes := bufio.NewWriterSize(stdout, 64<<10), bufio.NewWriterSize(stderr, 16<<10)
+	err = mutateStream(manifest.NewReader(name, input), manifest.NewWriter(out, format), opts, notes)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write: %w", ferr)
+	}
+	_ = notes.Flush() // a failure to print notes has nowhere left to go
+	if err != nil {
 		fmt.Fprintf(stderr, "poolpatch mutate: %v\n", err)
 		return exitUnreadableFile
 	}

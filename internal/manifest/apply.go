@@ -156,6 +156,15 @@ func genericValue(v any) (any, error) {
 		if len(v) == 0 {
 			return Object{}, nil
 		}
+	case []any: // a list the engine writes whole: its items are mostly prepared JSON
+		out := make([]any, len(v))
+		for i, item := range v {
+			var err error
+			if out[i], err = genericValue(item); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
 	raw, ok := v.(json.RawMessage)
 	if ok {
