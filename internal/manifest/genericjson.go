@@ -2,7 +2,7 @@ package manifest
 
 import (
 	"encoding/json"
-	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -15,45 +15,76 @@ import (
 // typed pod went through JSON, and the marshal half of it was a tenth of
 // the preview's time.
 func appendJSON(buf []byte, v any) ([]byte, error) {
+	j := jsonAppender{buf: buf}
+	err := j.value(v)
+	return j.buf, err
+}
+
+// jsonAppender appends generic values as JSON; keys is a stack of the
+// objects' sorted keys, deepest last, so that sorting allocates nothing.
+type jsonAppender struct {
+	buf  []byte
+	keys []string
+}
+
+func (j *jsonAppender) value(v any) error {
 	switch v := v.(type) {
 	case nil:
-		return append(buf, "null"...), nil
+		j.buf = append(j.buf, "null"...)
 	case bool:
-		return strconv.AppendBool(buf, v), nil
+		j.buf = strconv.AppendBool(j.buf, v)
 	case string:
-		return appendJSONString(buf, v), nil
+		j.buf = appendJSONString(j.buf, v)
 	case float64:
-		return append(buf, jsonNumberText(v)...), nil
-	case json.Number:
-		return append(buf, v...), nil
-	case Object:
-		buf = append(buf, '{')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(appendJSONString(buf, k), ':')
-			var err error
-			if buf, err = appendJSON(buf, v[k]); err != nil {
-				return nil, err
-			}
+		if v == math.Trunc(v) && math.Abs(v) < 1e18 && (v != 0 || !math.Signbit(v)) {
+			j.buf = strconv.AppendInt(j.buf, int64(v), 10) // jsonNumberText's digits
+		} else {
+			j.buf = append(j.buf, jsonNumberText(v)...)
 		}
-		return append(buf, '}'), nil
+	case json.Number:
+		j.buf = append(j.buf, v...)
+	case Object:
+		return j.object(v)
 	case []any:
-		buf = append(buf, '[')
+		j.buf = append(j.buf, '[')
 		for i, item := range v {
 			if i > 0 {
-				buf = append(buf, ',')
+				j.buf = append(j.buf, ',')
 			}
-			var err error
-			if buf, err = appendJSON(buf, item); err != nil {
-				return nil, err
+			if err := j.value(item); err != nil {
+				return err
 			}
 		}
-		return append(buf, ']'), nil
+		j.buf = append(j.buf, ']')
+	default:
+		raw, err := json.Marshal(v)
+		j.buf = append(j.buf, raw...)
+		return err
 	}
-	raw, err := json.Marshal(v)
-	return append(buf, raw...), err
+	return nil
+}
+
+// object appends an object, its keys in encoding/json's (byte) order.
+func (j *jsonAppender) object(obj Object) error {
+	base := len(j.keys)
+	for k := range obj {
+		j.keys = append(j.keys, k)
+	}
+	slices.Sort(j.keys[base:])
+	j.buf = append(j.buf, '{')
+	for i := base; i < len(j.keys); i++ {
+		if i > base {
+			j.buf = append(j.buf, ',')
+		}
+		k := j.keys[i] // j.keys may grow below: index, do not hold a slice
+		j.buf = append(appendJSONString(j.buf, k), ':')
+		if err := j.value(obj[k]); err != nil {
+			return err
+		}
+	}
+	j.buf = append(j.buf, '}')
+	j.keys = j.keys[:base]
+	return nil
 }
 
 // appendJSONString appends a string; one that needs escaping or holds

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,7 +16,7 @@ import (
 // every pod of testdata.
 func TestAppendJSONAsMarshal(t *testing.T) {
 	values := []any{
-		Object{"a": []any{nil, true, false, 0.0, -0.0, 1.5, 1e21, 1e-7, 123456789.0, json.Number("9223372036854775807")},
+		Object{"a": []any{nil, true, false, 0.0, math.Copysign(0, -1), -3.0, 1e17, 1.5, 1e21, 1e-7, 123456789.0, json.Number("9223372036854775807")},
 			"s": []any{"", "<&>", "caf\u00e9", "\xff", "a\"b\\c\n\t\x01", "\u2028"}, "": Object{}},
 		Object{"spec": Object{"tolerations": Object{"key": "a"}, "priority": "high", "hostNetwork": 1e21}},
 	}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mattbaird/jsonpatch"
 	corev1 "k8s.io/api/core/v1"
@@ -153,11 +154,18 @@ var (
 	templateType = reflect.TypeFor[corev1.PodTemplateSpec]()
 )
 
+// jsonBuffers hold the JSON of the pods being decoded: neither decoder
+// keeps a reference to it.
+var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // enginePod decodes a Pod as the webhook does, only what the engine reads
 // (policy.DecodePod), so that the CLI's patch is the webhook's; a pod that
 // does not decode whole is the full decode's error, which names the field.
 func enginePod(obj Object) (*corev1.Pod, error) {
-	raw, err := appendJSON(make([]byte, 0, 4096), obj)
+	buf := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(buf)
+	raw, err := appendJSON((*buf)[:0], obj)
+	*buf = raw
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +184,10 @@ func enginePod(obj Object) (*corev1.Pod, error) {
 // engineTemplate is enginePod for a workload's pod template, which has a
 // pod's metadata and spec.
 func engineTemplate(obj Object) (*corev1.PodTemplateSpec, error) {
-	raw, err := appendJSON(make([]byte, 0, 4096), obj)
+	buf := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(buf)
+	raw, err := appendJSON((*buf)[:0], obj)
+	*buf = raw
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,7 @@ type Reader struct {
 	in     *bufio.Reader
 	chunks *yamlChunks   // YAML, one document at a time
 	queue  []queued      // documents of a chunk yaml.v3 read
+	lines  []blockLine   // parseBlockDocument's scratch
 	dec    *yaml.Decoder // YAML read by yaml.v3 alone: after a directive, or a flow mapping first
 	json   *jsonStream   // JSON, when the stream starts with '{'
 	first  bool

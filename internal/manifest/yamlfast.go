@@ -30,10 +30,12 @@ type blockLine struct {
 const maxBlockDepth = 200
 
 // parseBlockDocument parses one document's text, whose first line is line
-// first of the stream. ok is false when the text is outside the subset;
-// obj is nil for a document without content.
-func parseBlockDocument(src string, first int) (obj Object, line, col int, ok bool) {
-	p := blockParser{src: src}
+// first of the stream; lines is scratch space kept from one call to the
+// next. ok is false when the text is outside the subset; obj is nil for a
+// document without content.
+func parseBlockDocument(src string, first int, lines *[]blockLine) (obj Object, line, col int, ok bool) {
+	p := blockParser{src: src, lines: (*lines)[:0]}
+	defer func() { *lines = p.lines }()
 	if !p.split(first) {
 		return nil, 0, 0, false
 	}

@@ -138,7 +138,8 @@ func FuzzBlockParser(f *testing.F) {
 		f.Add(c.doc)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		obj, line, col, ok := parseBlockDocument(data, 1)
+		var lines []blockLine
+		obj, line, col, ok := parseBlockDocument(data, 1, &lines)
 		if !ok {
 			return
 		}

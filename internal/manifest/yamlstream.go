@@ -23,6 +23,9 @@ type yamlChunks struct {
 	// read ahead, which starts the next chunk.
 	line    int
 	pending []byte
+	// buf is the last chunk's storage, reused: a chunk is read whole
+	// (copied into a string, or by yaml.v3) before the next.
+	buf []byte
 }
 
 // next returns the next chunk and the number of its first line, or io.EOF.
@@ -30,9 +33,10 @@ type yamlChunks struct {
 // directive applies to the documents after it, so the caller leaves the
 // rest of the stream to yaml.v3 from this chunk on.
 func (c *yamlChunks) next() (chunk []byte, first int, directive bool, err error) {
-	chunk = append([]byte(nil), c.pending...)
+	chunk = append(c.buf[:0], c.pending...)
 	first = c.line - boolInt(len(c.pending) > 0)
-	c.pending = nil
+	c.pending = c.pending[:0]
+	defer func() { c.buf = chunk[:0] }()
 	for {
 		start := len(chunk)
 		for {
@@ -55,7 +59,8 @@ func (c *yamlChunks) next() (chunk []byte, first int, directive bool, err error)
 		line := chunk[start:]
 		if isDocumentStart(line) && start > 0 {
 			c.pending = append(c.pending, line...)
-			return chunk[:start], first, false, nil
+			chunk = chunk[:start]
+			return chunk, first, false, nil
 		}
 		if line[0] == '%' {
 			return chunk, first, true, nil
@@ -95,12 +100,12 @@ func (r *Reader) nextChunk() (Document, error) {
 		}
 		if directive { // once a stream: the lines before the chunk as blank lines
 			lines := strings.NewReader(strings.Repeat("\n", first-1))
-			r.dec = yaml.NewDecoder(io.MultiReader(lines, bytes.NewReader(chunk), r.chunks.in))
+			r.dec = yaml.NewDecoder(io.MultiReader(lines, bytes.NewReader(bytes.Clone(chunk)), r.chunks.in))
 			r.chunks = nil
 			return r.Next()
 		}
 		src := string(chunk)
-		if obj, line, col, ok := parseBlockDocument(src, first); ok {
+		if obj, line, col, ok := parseBlockDocument(src, first, &r.lines); ok {
 			if obj == nil {
 				continue // no content
 			}
