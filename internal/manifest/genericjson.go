@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -20,11 +21,11 @@ func appendJSON(buf []byte, v any) ([]byte, error) {
 	return j.buf, err
 }
 
-// jsonAppender appends generic values as JSON; keys is a stack of the
-// objects' sorted keys, deepest last, so that sorting allocates nothing.
+// jsonAppender appends generic values as JSON; entries is a stack of the
+// objects' sorted entries, deepest last, so that sorting allocates nothing.
 type jsonAppender struct {
-	buf  []byte
-	keys []string
+	buf     []byte
+	entries []entry
 }
 
 func (j *jsonAppender) value(v any) error {
@@ -66,24 +67,24 @@ func (j *jsonAppender) value(v any) error {
 
 // object appends an object, its keys in encoding/json's (byte) order.
 func (j *jsonAppender) object(obj Object) error {
-	base := len(j.keys)
-	for k := range obj {
-		j.keys = append(j.keys, k)
+	base := len(j.entries)
+	for k, v := range obj {
+		j.entries = append(j.entries, entry{k, v})
 	}
-	slices.Sort(j.keys[base:])
+	slices.SortFunc(j.entries[base:], func(a, b entry) int { return strings.Compare(a.k, b.k) })
 	j.buf = append(j.buf, '{')
-	for i := base; i < len(j.keys); i++ {
+	for i := base; i < len(j.entries); i++ {
 		if i > base {
 			j.buf = append(j.buf, ',')
 		}
-		k := j.keys[i] // j.keys may grow below: index, do not hold a slice
-		j.buf = append(appendJSONString(j.buf, k), ':')
-		if err := j.value(obj[k]); err != nil {
+		e := j.entries[i] // j.entries may grow below: index, do not hold a slice
+		j.buf = append(appendJSONString(j.buf, e.k), ':')
+		if err := j.value(e.v); err != nil {
 			return err
 		}
 	}
 	j.buf = append(j.buf, '}')
-	j.keys = j.keys[:base]
+	j.entries = j.entries[:base]
 	return nil
 }
 

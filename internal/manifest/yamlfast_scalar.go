@@ -112,20 +112,35 @@ func plainValue(text string) (any, bool) {
 	case '.', '<':
 		return plainOracle(text)
 	case '+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		if c != '0' && c != '+' && c != '-' && len(text) <= 15 && strings.Trim(text, "0123456789") == "" {
+		if c != '0' && c != '+' && c != '-' && len(text) <= 15 && allDigits(text) {
 			n := 0.0
 			for i := 0; i < len(text); i++ {
 				n = n*10 + float64(text[i]-'0')
 			}
 			return n, true // integer() then number(): a float64, exact below 2^53
 		}
-		if strings.Trim(text, numberLikeBytes) != "" ||
-			!strings.ContainsAny(text, "xX") && strings.ContainsAny(text, "acdfACDF") {
+		if !numberLike(text) || !mayBeNumber(text) {
 			return text, true // no int, float or timestamp has this byte
 		}
 		return plainOracle(text)
 	}
 	return text, true
+}
+
+// mayBeNumber reports whether a numberLike text may still be a number: a
+// hex digit other than b and e (which binary and float texts hold) comes
+// only with the x of a hex integer.
+func mayBeNumber(s string) bool {
+	hex := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 'x', 'X':
+			return true
+		case 'a', 'c', 'd', 'f', 'A', 'C', 'D', 'F':
+			hex = true
+		}
+	}
+	return !hex
 }
 
 // plainValues caches plainOracle's answers: the same few values (true, 0,

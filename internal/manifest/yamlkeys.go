@@ -1,26 +1,38 @@
 package manifest
 
-// sortYAMLKeys sorts a mapping's keys as yaml.v2 does (sort.Sort with
-// keyList.Less, sorter.go). That order is not a total order for every set
-// of strings, and where it is not yaml.v2's output depends on the map's
-// iteration order: sortYAMLKeys reports false then, and for keys outside
-// ASCII, whose runes it does not compare.
-func sortYAMLKeys(keys []string) bool {
-	for _, k := range keys {
-		for i := 0; i < len(k); i++ {
-			if k[i] >= 0x80 {
+import "slices"
+
+// sortYAMLKeys sorts a mapping's entries by key as yaml.v2 does
+// (sort.Sort with keyList.Less, sorter.go). That order is not a total order
+// for every set of strings, and where it is not yaml.v2's output depends on
+// the map's iteration order: sortYAMLKeys reports false then, and for keys
+// outside ASCII, whose runes it does not compare. Keys without a digit are
+// always in a total order (bytes compared, letters after the rest).
+func sortYAMLKeys(entries []entry) bool {
+	digits := false
+	for _, e := range entries {
+		for i := 0; i < len(e.k); i++ {
+			if e.k[i] >= 0x80 {
 				return false
 			}
+			digits = digits || isASCIIDigit(e.k[i])
 		}
 	}
-	for i := 1; i < len(keys); i++ { // insertion sort: mappings are small
-		for j := i; j > 0 && yamlKeyLess(keys[j], keys[j-1]); j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
+	slices.SortFunc(entries, func(a, b entry) int {
+		switch {
+		case yamlKeyLess(a.k, b.k):
+			return -1
+		case yamlKeyLess(b.k, a.k):
+			return 1
 		}
+		return 0
+	})
+	if !digits {
+		return true
 	}
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			if !yamlKeyLess(keys[i], keys[j]) {
+	for i := range entries {
+		for j := i + 1; j < len(entries); j++ {
+			if !yamlKeyLess(entries[i].k, entries[j].k) {
 				return false // not consistent with one order: any sort may differ
 			}
 		}

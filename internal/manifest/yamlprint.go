@@ -28,8 +28,14 @@ const maxSimpleKey = 128
 // by chance.
 type yamlPrinter struct {
 	buf []byte
-	// keys is a stack of the mappings' sorted keys, deepest last.
-	keys []string
+	// entries is a stack of the mappings' sorted entries, deepest last.
+	entries []entry
+}
+
+// entry is a mapping's key and value.
+type entry struct {
+	k string
+	v any
 }
 
 // document appends obj as one YAML document, as yamlv2.Marshal prints it.
@@ -44,33 +50,32 @@ func (p *yamlPrinter) document(obj Object) error {
 // mapping appends a non-empty mapping whose keys sit at column indent;
 // inline says the first key follows a sequence's "- " on the same line.
 func (p *yamlPrinter) mapping(m Object, indent int, inline bool) error {
-	base := len(p.keys)
-	for k := range m {
-		p.keys = append(p.keys, k)
+	base := len(p.entries)
+	for k, v := range m {
+		p.entries = append(p.entries, entry{k, v})
 	}
-	keys := p.keys[base:]
-	if !sortYAMLKeys(keys) {
+	if !sortYAMLKeys(p.entries[base:]) {
 		return errUnsure
 	}
-	for i := range keys {
-		k := p.keys[base+i] // p.keys may grow below: index, do not hold keys
-		if i > 0 || !inline {
+	for i := base; i < len(p.entries); i++ {
+		e := p.entries[i] // p.entries may grow below: index, do not hold a slice
+		if i > base || !inline {
 			p.indent(indent)
 		}
-		if len(k) > maxSimpleKey {
+		if len(e.k) > maxSimpleKey {
 			return errUnsure
 		}
 		start := len(p.buf)
 		var ok bool
-		if p.buf, ok = appendYAMLString(p.buf, k, fold{}); !ok {
+		if p.buf, ok = appendYAMLString(p.buf, e.k, fold{}); !ok {
 			return errUnsure
 		}
 		p.buf = append(p.buf, ':')
-		if err := p.value(m[k], indent, fold{true, indent + len(p.buf) - start + 1, indent + 2}); err != nil {
+		if err := p.value(e.v, indent, fold{true, indent + len(p.buf) - start + 1, indent + 2}); err != nil {
 			return err
 		}
 	}
-	p.keys = p.keys[:base]
+	p.entries = p.entries[:base]
 	return nil
 }
 

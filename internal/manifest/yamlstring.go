@@ -39,10 +39,10 @@ func appendYAMLString(buf []byte, s string, f fold) ([]byte, bool) {
 	}
 	switch s[0] {
 	case '+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		if strings.Trim(s, "0123456789") == "" {
+		if allDigits(s) {
 			return appendStyled(buf, s, '"', f), true // an integer or a float
 		}
-		if strings.Trim(s, numberLikeBytes) == "" {
+		if numberLike(s) {
 			return oracleString(buf, s, f)
 		}
 	case '.':
@@ -56,11 +56,39 @@ func appendYAMLString(buf []byte, s string, f fold) ([]byte, bool) {
 	return appendStyled(buf, s, '\'', f), true
 }
 
-// numberLikeBytes are the bytes of every text yaml.v2's resolve could read
-// as an integer (any base, underscores), a float or a timestamp; a string
-// starting with a sign or digit that holds another byte is a string, and
-// not a base-60 float either.
+// numberLikeBytes are the bytes of every text yaml.v2's (and yaml.v3's)
+// resolve could read as an integer (any base, underscores), a float or a
+// timestamp; a string starting with a sign or digit that holds another
+// byte is a string, and not a base-60 float either.
 const numberLikeBytes = "0123456789abcdefABCDEF+-._xXoObBtTzZ: "
+
+// numberLikeSet is numberLikeBytes as a table.
+var numberLikeSet = func() (set [256]bool) {
+	for i := range len(numberLikeBytes) {
+		set[numberLikeBytes[i]] = true
+	}
+	return set
+}()
+
+// numberLike reports whether s holds only numberLikeBytes.
+func numberLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !numberLikeSet[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// allDigits reports whether s is one or more decimal digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // resolvesToOther are the strings yaml.v2's resolve table reads as a bool,
 // null or float (resolve.go's resolveMapList, "<<" aside: its first byte
