@@ -151,8 +151,8 @@ func hasMultiLine(v any) bool {
 }
 
 // FuzzMarshalYAML: for random strings and random trees built from them,
-// marshalYAML prints what yaml.v2 prints from yamlTree, whichever path
-// printed it.
+// the fast printer prints what yaml.v2 prints from yamlTree, or leaves the
+// tree to it.
 func FuzzMarshalYAML(f *testing.F) {
 	for i, s := range trickyStrings {
 		f.Add(s, trickyStrings[(i+7)%len(trickyStrings)], []byte{4, 3, byte(i), 0, 1, 5, 2, 0, 4, 2, 6, 1})
@@ -165,14 +165,11 @@ func FuzzMarshalYAML(f *testing.F) {
 			objects = append(objects, obj)
 		}
 		for _, obj := range objects {
+			// The other path is yaml.v2 itself, whose output is not even
+			// stable for keys it cannot order (two invalid UTF-8 keys).
 			checkPrinter(t, obj)
-			want, err := yamlv2.Marshal(yamlTree(obj))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := marshalYAML(obj)
-			if err != nil || string(got) != string(want) {
-				t.Fatalf("%#v: marshalYAML %q, %v; yaml.v2 %q", obj, got, err, want)
+			if _, err := marshalYAML(obj); err != nil {
+				t.Fatalf("%#v: %v", obj, err)
 			}
 		}
 	})
