@@ -27,6 +27,14 @@ type Options struct {
 	Engine policy.Options
 }
 
+// engine returns the engine's options for the preview: the patch alone, as
+// the webhook asks for it.
+func (o Options) engine() policy.Options {
+	e := o.Engine
+	e.PatchOnly = true
+	return e
+}
+
 // Outcome is what happened to one object.
 type Outcome struct {
 	Kind, Namespace, Name string
@@ -37,6 +45,8 @@ type Outcome struct {
 	// Patch turns the object as written into Mutated; empty when unchanged.
 	Patch []jsonpatch.JsonPatchOperation
 	// Result is the engine's account; nil when the object passed through.
+	// Its Pod is nil (policy.Options.PatchOnly): Mutated is the object
+	// the patch made, as written.
 	Result *policy.Result
 	// Note says why an object passed through unchanged.
 	Note string
@@ -86,7 +96,7 @@ func mutatePod(obj Object, ns policy.Namespace, opts Options, out Outcome) (Outc
 	if err != nil {
 		return out, fmt.Errorf("pod %s: %w", out.Name, err)
 	}
-	out.Result = policy.Apply(pod, opts.Set, ns, opts.Engine)
+	out.Result = policy.Apply(pod, opts.Set, ns, opts.engine())
 	return applyPatch(obj, nil, out)
 }
 
@@ -101,7 +111,7 @@ func mutateTemplate(obj Object, path []string, ns policy.Namespace, opts Options
 		return out, fmt.Errorf("%s %s: pod template: %w", out.Kind, out.Name, err)
 	}
 	pod, _ := policy.TemplatePod(out.Kind, out.Name, ns.Name, tmpl)
-	out.Result = policy.Apply(pod, opts.Set, ns, opts.Engine)
+	out.Result = policy.Apply(pod, opts.Set, ns, opts.engine())
 	return applyPatch(obj, path, out)
 }
 
