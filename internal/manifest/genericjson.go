@@ -88,14 +88,23 @@ func (j *jsonAppender) object(obj Object) error {
 	return nil
 }
 
+// needsJSONEscape reports whether s has a byte JSON escapes, or UTF-8
+// (which encoding/json may escape).
+func needsJSONEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
 // appendJSONString appends a string; one that needs escaping or holds
 // non-ASCII goes through encoding/json.
 func appendJSONString(buf []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			raw, _ := json.Marshal(s) // a string always encodes
-			return append(buf, raw...)
-		}
+	if needsJSONEscape(s) {
+		raw, _ := json.Marshal(s) // a string always encodes
+		return append(buf, raw...)
 	}
 	buf = append(buf, '"')
 	buf = append(buf, s...)

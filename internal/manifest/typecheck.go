@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // decodes reports whether json.Unmarshal of a generic value's JSON (as
@@ -27,6 +29,12 @@ func decodes(v any, t reflect.Type) bool {
 }
 
 func (ti *typeInfo) decodes(v any) bool {
+	if ti.t == quantityType {
+		if s, ok := v.(string); ok && !needsJSONEscape(s) {
+			_, err := resource.ParseQuantity(strings.TrimSpace(s)) // Quantity.UnmarshalJSON on a plain string
+			return err == nil
+		}
+	}
 	if ti.unmarshaler {
 		raw, err := appendJSON(nil, v) // null too: encoding/json hands it over
 		return err == nil && reflect.New(ti.t).Interface().(json.Unmarshaler).UnmarshalJSON(raw) == nil
@@ -78,6 +86,7 @@ func (ti *typeInfo) decodes(v any) bool {
 }
 
 var (
+	quantityType    = reflect.TypeFor[resource.Quantity]()
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )

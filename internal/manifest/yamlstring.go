@@ -34,7 +34,7 @@ func appendYAMLString(buf []byte, s string, f fold) ([]byte, bool) {
 			return buf, false
 		}
 	}
-	if resolvesToOther[s] {
+	if len(s) <= 5 && resolvesToOther[s] { // none is longer: most strings skip the hash
 		return appendStyled(buf, s, '"', f), true
 	}
 	switch s[0] {
