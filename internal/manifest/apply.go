@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,7 @@ import (
 // operation's path is copied the first time it is written, so obj itself
 // is never changed.
 func applyOps(obj Object, ops []jsonpatch.JsonPatchOperation) (Object, error) {
-	p := &patcher{owned: map[uintptr]bool{}}
+	p := &patcher{tokens: make([]string, 0, 16)}
 	var root any = p.ownObject(obj)
 	for _, op := range ops {
 		if op.Operation != "add" {
@@ -35,38 +36,57 @@ func applyOps(obj Object, ops []jsonpatch.JsonPatchOperation) (Object, error) {
 		if err != nil {
 			return nil, fmt.Errorf("add %s: %w", op.Path, err)
 		}
-		if root, err = p.add(root, strings.Split(op.Path[1:], "/"), value); err != nil {
+		p.tokens = appendTokens(p.tokens[:0], op.Path[1:])
+		if root, err = p.add(root, p.tokens, value); err != nil {
 			return nil, fmt.Errorf("add %s: %w", op.Path, err)
 		}
 	}
 	return root.(Object), nil
 }
 
-// patcher remembers the maps and lists it copied, by address.
+// patcher remembers the maps and lists it copied, by address: a few a
+// document, searched in a list.
 type patcher struct {
-	owned map[uintptr]bool
+	owned  []uintptr
+	tokens []string // the current path's reference tokens
+}
+
+func (p *patcher) isOwned(ptr uintptr) bool { return slices.Contains(p.owned, ptr) }
+
+func (p *patcher) own(ptr uintptr) { p.owned = append(p.owned, ptr) }
+
+// appendTokens splits a JSON pointer (its leading "/" cut) at "/".
+func appendTokens(tokens []string, path string) []string {
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(tokens, path)
+		}
+		tokens = append(tokens, path[:i])
+		path = path[i+1:]
+	}
 }
 
 func (p *patcher) ownObject(obj Object) Object {
-	if p.owned[reflect.ValueOf(obj).Pointer()] {
+	if p.isOwned(reflect.ValueOf(obj).Pointer()) {
 		return obj
 	}
 	out := make(Object, len(obj)+1)
 	for k, v := range obj {
 		out[k] = v
 	}
-	p.owned[reflect.ValueOf(out).Pointer()] = true
+	p.own(reflect.ValueOf(out).Pointer())
 	return out
 }
 
 func (p *patcher) ownList(list []any) []any {
-	if len(list) > 0 && p.owned[reflect.ValueOf(list).Pointer()] {
+	if len(list) > 0 && p.isOwned(reflect.ValueOf(list).Pointer()) {
 		return list
 	}
 	out := make([]any, len(list), len(list)+1)
 	copy(out, list)
 	if len(out) > 0 {
-		p.owned[reflect.ValueOf(out).Pointer()] = true
+		p.own(reflect.ValueOf(out).Pointer())
 	}
 	return out
 }
@@ -129,7 +149,7 @@ func (p *patcher) insert(list []any, key string, value any) ([]any, error) {
 	copy(list[i+1:], list[i:])
 	list[i] = value
 	if ptr := reflect.ValueOf(list).Pointer(); ptr != old {
-		p.owned[ptr] = true
+		p.own(ptr)
 	}
 	return list, nil
 }
