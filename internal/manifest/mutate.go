@@ -164,21 +164,28 @@ var (
 	templateType = reflect.TypeFor[corev1.PodTemplateSpec]()
 )
 
-// jsonBuffers hold the JSON of the pods being decoded: neither decoder
-// keeps a reference to it.
-var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// jsonAppenders hold the JSON of the pods being decoded (neither decoder
+// keeps a reference to it) and the space to sort its keys.
+var jsonAppenders = sync.Pool{New: func() any { return new(jsonAppender) }}
+
+// podJSON appends obj as JSON with a pooled appender; put it back with
+// jsonAppenders.Put once the JSON is decoded.
+func podJSON(obj Object) (*jsonAppender, error) {
+	j := jsonAppenders.Get().(*jsonAppender)
+	j.buf, j.entries = j.buf[:0], j.entries[:0]
+	return j, j.value(obj)
+}
 
 // enginePod decodes a Pod as the webhook does, only what the engine reads
 // (policy.DecodePod), so that the CLI's patch is the webhook's; a pod that
 // does not decode whole is the full decode's error, which names the field.
 func enginePod(obj Object) (*corev1.Pod, error) {
-	buf := jsonBuffers.Get().(*[]byte)
-	defer jsonBuffers.Put(buf)
-	raw, err := appendJSON((*buf)[:0], obj)
-	*buf = raw
+	j, err := podJSON(obj)
+	defer jsonAppenders.Put(j)
 	if err != nil {
 		return nil, err
 	}
+	raw := j.buf
 	if decodes(obj, podType) {
 		if pod, err := policy.DecodePod(raw); err == nil {
 			return pod, nil
@@ -194,13 +201,12 @@ func enginePod(obj Object) (*corev1.Pod, error) {
 // engineTemplate is enginePod for a workload's pod template, which has a
 // pod's metadata and spec.
 func engineTemplate(obj Object) (*corev1.PodTemplateSpec, error) {
-	buf := jsonBuffers.Get().(*[]byte)
-	defer jsonBuffers.Put(buf)
-	raw, err := appendJSON((*buf)[:0], obj)
-	*buf = raw
+	j, err := podJSON(obj)
+	defer jsonAppenders.Put(j)
 	if err != nil {
 		return nil, err
 	}
+	raw := j.buf
 	if decodes(obj, templateType) {
 		if pod, err := policy.DecodePod(raw); err == nil {
 			return &corev1.PodTemplateSpec{ObjectMeta: pod.ObjectMeta, Spec: pod.Spec}, nil

@@ -38,6 +38,8 @@ type Writer struct {
 	count  int
 	held   []Object
 	buf    []byte // the YAML document being printed, reused
+	// printer prints YAML documents, its space reused.
+	printer yamlPrinter
 }
 
 // NewWriter prints to w in format.
@@ -61,7 +63,7 @@ func (w *Writer) Write(doc Object, outcomes []Outcome) error {
 		w.buf = append(w.buf, "---\n"...)
 	}
 	var err error
-	if w.buf, err = appendYAML(w.buf, doc); err != nil {
+	if w.buf, err = w.printer.appendYAML(w.buf, doc); err != nil {
 		return fmt.Errorf("marshal yaml: %w", err)
 	}
 	_, err = w.w.Write(w.buf)

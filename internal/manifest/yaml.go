@@ -17,12 +17,14 @@ import (
 // the Go type yaml.v2 would have resolved from its JSON text. The golden
 // files hold the output byte for byte, FuzzMarshalYAML the two paths equal.
 func marshalYAML(obj Object) ([]byte, error) {
-	return appendYAML(nil, obj)
+	var p yamlPrinter
+	return p.appendYAML(nil, obj)
 }
 
-// appendYAML appends marshalYAML's text to buf.
-func appendYAML(buf []byte, obj Object) ([]byte, error) {
-	p := yamlPrinter{buf: buf}
+// appendYAML appends marshalYAML's text to buf; p's space is reused from
+// one document to the next.
+func (p *yamlPrinter) appendYAML(buf []byte, obj Object) ([]byte, error) {
+	p.buf, p.entries = buf, p.entries[:0]
 	if p.document(obj) == nil {
 		return p.buf, nil
 	}
