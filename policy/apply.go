@@ -226,7 +226,8 @@ const numSettings = 8
 
 var _ = [1]struct{}{}[len(mutators)-numSettings]
 
-// changed records what the mutator added, for logs and the CLI.
+// changed records what the mutator added, for explain. A mutator whose
+// detail is built for the pod builds it only when m.record is set.
 func (m *mutation) changed(detail string) {
 	if !m.record {
 		return

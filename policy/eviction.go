@@ -50,6 +50,9 @@ var (
 	evictionNever = []annotation{evictionAnnotation(SafeToEvictAnnotation, "false"), evictionAnnotation(DoNotDisruptAnnotation, "true")}
 )
 
+// localVolumesAnnotation is the local-volumes annotation without its value.
+var localVolumesAnnotation = newAnnotation(SafeToEvictLocalVolumesAnnotation, "", "")
+
 func evictionAnnotation(key, value string) annotation {
 	return newAnnotation(key, value, "annotation "+key+"="+value)
 }
@@ -64,7 +67,10 @@ func wantedEviction(e Eviction, pod *corev1.Pod) []annotation {
 		return evictionNever
 	case EvictionLocalVolumes:
 		if names := localVolumes(pod); len(names) > 0 {
-			return []annotation{evictionAnnotation(SafeToEvictLocalVolumesAnnotation, strings.Join(names, ","))}
+			a := localVolumesAnnotation // its path and hash made once
+			a.value = strings.Join(names, ",")
+			a.boxed, a.detail = a.value, "annotation "+a.key+"="+a.value
+			return []annotation{a}
 		}
 	}
 	return nil

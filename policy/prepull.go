@@ -75,7 +75,9 @@ func mutatePrepull(m *mutation) bool {
 		name := uniqueName(prepullName(image), used)
 		used[name] = true
 		added = append(added, prepullContainer(m, name, image, []string{PrepullMountPath + "/prepull"}, true))
-		m.changed("prepull " + image)
+		if m.record {
+			m.changed("prepull " + image)
+		}
 	}
 	m.insertInitContainers(at, added)
 	return true

@@ -19,7 +19,9 @@ func mutateSchedulerName(m *mutation) bool {
 		return false
 	case "", defaultSchedulerName:
 		m.setSchedulerName(want)
-		m.changed("schedulerName " + want)
+		if m.record {
+			m.changed("schedulerName " + want)
+		}
 		return true
 	default:
 		m.skip(SkipPodScheduler, "pod names scheduler "+have)
@@ -50,7 +52,9 @@ func mutateEmptyDir(m *mutation) bool {
 			continue
 		}
 		m.setSizeLimit(i, limit)
-		m.changed("volume " + v.Name + " sizeLimit " + limit.text)
+		if m.record {
+			m.changed("volume " + v.Name + " sizeLimit " + limit.text)
+		}
 		changed = true
 	}
 	return changed

@@ -71,7 +71,9 @@ func gatherInOneZone(m *mutation, wanted *zoneTerms) bool {
 	}
 	if i, _ := sameZonePick(c, m.pod); i >= 0 {
 		if wanted.add(m, &c.affinity().sameZone[i]) {
-			m.changed(sameZoneDetail(c, value, i))
+			if m.record {
+				m.changed(sameZoneDetail(c, value, i))
+			}
 			return true
 		}
 		return false
@@ -85,7 +87,9 @@ func gatherInOneZone(m *mutation, wanted *zoneTerms) bool {
 		},
 	}
 	if m.addPreferredPodAffinity(term) {
-		m.changed(fmt.Sprintf("same zone for %s=%s: pod affinity on %s weight %d", z.SameZoneBy, value, key, weight))
+		if m.record {
+			m.changed(fmt.Sprintf("same zone for %s=%s: pod affinity on %s weight %d", z.SameZoneBy, value, key, weight))
+		}
 		return true
 	}
 	return false
