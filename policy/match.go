@@ -1,7 +1,11 @@
 package policy
 
 import (
+	"maps"
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -51,5 +55,31 @@ func matchNamespaceLabels(c *compiled, _ labels.Set, ns Namespace) bool {
 }
 
 func matchPodLabels(c *compiled, podLabels labels.Set, _ Namespace) bool {
+	if c.podLabels != nil {
+		for _, l := range c.podLabels {
+			if v, ok := podLabels[l.key]; !ok || v != l.value {
+				return false
+			}
+		}
+		return true
+	}
 	return c.podSelector == nil || c.podSelector.Matches(podLabels)
+}
+
+// labelPair is one key and value of a matchLabels.
+type labelPair struct{ key, value string }
+
+// matchLabelsOnly returns the pairs of a selector that is matchLabels
+// alone, in key order, which a pod's labels can be checked against
+// directly: labels.Selector looks each key up twice. It is nil for any
+// other selector.
+func matchLabelsOnly(sel *metav1.LabelSelector) []labelPair {
+	if sel == nil || len(sel.MatchExpressions) > 0 || len(sel.MatchLabels) == 0 {
+		return nil
+	}
+	pairs := make([]labelPair, 0, len(sel.MatchLabels))
+	for _, key := range slices.Sorted(maps.Keys(sel.MatchLabels)) {
+		pairs = append(pairs, labelPair{key, sel.MatchLabels[key]})
+	}
+	return pairs
 }

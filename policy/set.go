@@ -51,13 +51,15 @@ func (s *Set) Names() []string {
 type compiled struct {
 	// settings and name come first: every pod's pass reads them for each
 	// matching policy, so they share its first cache line.
-	settings       uint8
-	name           string
-	spec           Spec
-	mode           Mode
-	namespaces     map[string]bool
-	nsSelector     labels.Selector
-	podSelector    labels.Selector
+	settings    uint8
+	name        string
+	spec        Spec
+	mode        Mode
+	namespaces  map[string]bool
+	nsSelector  labels.Selector
+	podSelector labels.Selector
+	// podLabels is the pod selector when it is matchLabels alone.
+	podLabels      []labelPair
 	poolKey        string
 	taintKey       string
 	strictPools    bool
@@ -182,6 +184,7 @@ func compileOne(p PoolPolicy) (*compiled, error) {
 	if c.podSelector, err = selector(s.Match.PodSelector); err != nil {
 		return nil, fmt.Errorf("policy %s: podSelector: %w", c.name, err)
 	}
+	c.podLabels = matchLabelsOnly(s.Match.PodSelector)
 	c.settings = settingsOf(c)
 	return c, nil
 }

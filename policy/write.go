@@ -113,12 +113,22 @@ func (w *writer) finish() *corev1.Pod {
 // recorded is one no later write changes (an item appended, a scalar, or
 // an empty object that later operations fill).
 func (w *writer) add(path string, value any) {
-	if !slices.ContainsFunc(w.writes, func(prefix string) bool { return strings.HasPrefix(path, prefix) }) {
+	if !w.declared(path) {
 		// A mutator writing a path it did not declare is a bug that the
 		// tests catch; in the webhook the handler recovers it, fail-open.
 		panic(fmt.Sprintf("policy: write to %s outside the declared paths %v", path, w.writes))
 	}
 	w.ops = append(w.ops, jsonpatch.JsonPatchOperation{Operation: "add", Path: path, Value: value})
+}
+
+// declared reports whether path is below one the running mutator declared.
+func (w *writer) declared(path string) bool {
+	for _, prefix := range w.writes {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // emptyObject is the value of an operation that creates an object which
@@ -136,34 +146,27 @@ func (w *writer) appendTo(path string, n int, item any) {
 	w.add(path+"/-", item)
 }
 
-// setAnnotation sets one annotation; a must not change until finish.
+// setAnnotation sets an annotation this pass has not set yet, which each
+// caller makes sure of: a policy's annotations and the eviction ones are
+// set only where the pod lacks them, and poolpatch.io/policies, reserved,
+// only by Apply after the pass. a must not change until finish.
 func (w *writer) setAnnotation(a *annotation) {
 	if len(w.pod.Annotations) == 0 && len(w.annotations) == 0 {
 		w.add(annotationsPath, emptyObject)
 	}
-	if i, ok := w.setAnnotationIndex(a.key, a.hash); ok {
-		w.annotations[i] = a
-	} else {
-		if w.annotations == nil {
-			w.annotations = make([]*annotation, 0, max(w.room.annotations, 1))
-			w.annotationIndex = newHashTable(cap(w.annotations))
-		}
-		w.annotationIndex.insert(a.hash, len(w.annotations))
-		w.annotations = append(w.annotations, a)
+	if w.annotations == nil {
+		w.annotations = make([]*annotation, 0, max(w.room.annotations, 1))
+		w.annotationIndex = newHashTable(cap(w.annotations))
 	}
+	w.annotationIndex.insert(a.hash, len(w.annotations))
+	w.annotations = append(w.annotations, a)
 	w.add(a.path, a.boxed)
-}
-
-// setAnnotationIndex returns where the annotation key (of hash fnv32(key))
-// is among those set so far.
-func (w *writer) setAnnotationIndex(key string, hash uint32) (int, bool) {
-	return w.annotationIndex.find(hash, func(i int) bool { return w.annotations[i].key == key })
 }
 
 // annotation returns the pod's annotation key (of hash fnv32(key)) as set
 // so far.
 func (w *writer) annotation(key string, hash uint32) (string, bool) {
-	if i, ok := w.setAnnotationIndex(key, hash); ok {
+	if i, ok := w.annotationIndex.find(hash, func(i int) bool { return w.annotations[i].key == key }); ok {
 		return w.annotations[i].value, true
 	}
 	value, ok := w.pod.Annotations[key]
