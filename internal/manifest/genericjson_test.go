@@ -3,8 +3,6 @@ package manifest
 import (
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,17 +18,8 @@ func TestAppendJSONAsMarshal(t *testing.T) {
 			"s": []any{"", "<&>", "caf\u00e9", "\xff", "a\"b\\c\n\t\x01", "\u2028"}, "": Object{}},
 		Object{"spec": Object{"tolerations": Object{"key": "a"}, "priority": "high", "hostNetwork": 1e21}},
 	}
-	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "pods", "*.yaml"))
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs, err := Read(p, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, obj := range Objects(docs) {
+	for _, f := range readTestdata(t, "pods/*.yaml") {
+		for _, obj := range Objects(f.docs) {
 			values = append(values, obj)
 		}
 	}

@@ -2,8 +2,6 @@ package manifest
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -49,19 +47,10 @@ func TestDecodes(t *testing.T) {
 			t.Errorf("%s: decodes %v, want %v (json.Unmarshal succeeds: %v)", c.pod, got, c.decodes, full)
 		}
 	}
-	paths, _ := filepath.Glob("../../testdata/pods/*")
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs, err := Read(p, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, obj := range Objects(docs) {
+	for _, f := range readTestdata(t, "pods/*") {
+		for _, obj := range Objects(f.docs) {
 			if kindOf(obj) == "Pod" && !decodes(obj, podType) {
-				t.Errorf("%s: a pod that decodes is not taken for one", p)
+				t.Errorf("%s: a pod that decodes is not taken for one", f.path)
 			}
 		}
 	}

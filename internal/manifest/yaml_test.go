@@ -1,8 +1,6 @@
 package manifest
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,19 +11,9 @@ import (
 // sigs.k8s.io/yaml.Marshal (JSON, then yaml.v2) prints, on every testdata
 // and public manifest and on values chosen to trip type resolution.
 func TestMarshalYAMLAsSigsYAML(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/pods/*")
-	public, _ := filepath.Glob("../../testdata/public/*")
 	var objects []Object
-	for _, f := range append(files, public...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs, err := Read(f, data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, d := range docs {
+	for _, f := range readTestdata(t, "pods/*", "public/*") {
+		for _, d := range f.docs {
 			objects = append(objects, d.Object)
 		}
 	}

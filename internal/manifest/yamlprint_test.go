@@ -3,8 +3,6 @@ package manifest
 import (
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,20 +107,10 @@ func TestYAMLPrinterValues(t *testing.T) {
 // TestYAMLPrinterManifests: every testdata and public manifest is printed
 // as yaml.v2 prints it, the pods by the fast path.
 func TestYAMLPrinterManifests(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/pods/*")
-	public, _ := filepath.Glob("../../testdata/public/*")
-	for _, f := range append(files, public...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs, err := Read(f, data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, d := range docs {
-			if !checkPrinter(t, d.Object) && strings.Contains(f, "/pods/") && !hasMultiLine(d.Object) {
-				t.Errorf("%s: a pod left to yaml.v2", f)
+	for _, f := range readTestdata(t, "pods/*", "public/*") {
+		for _, d := range f.docs {
+			if !checkPrinter(t, d.Object) && strings.Contains(f.path, "/pods/") && !hasMultiLine(d.Object) {
+				t.Errorf("%s: a pod left to yaml.v2", f.path)
 			}
 		}
 	}
